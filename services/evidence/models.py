@@ -1,0 +1,5 @@
+"""Every table of the evidence service, imported in one place for alembic and the app."""
+
+from services.evidence.db import OutboxEvent
+
+__all__ = ["OutboxEvent"]

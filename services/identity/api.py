@@ -1,0 +1,10 @@
+from fastapi import APIRouter
+
+from services.identity.db import OutboxEvent
+from shared.outbox import feed_router
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/api/identity/v1")
+    router.include_router(feed_router(OutboxEvent))
+    return router

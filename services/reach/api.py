@@ -1,0 +1,10 @@
+from fastapi import APIRouter
+
+from services.reach.db import OutboxEvent
+from shared.outbox import feed_router
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/api/reach/v1")
+    router.include_router(feed_router(OutboxEvent))
+    return router

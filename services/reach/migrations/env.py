@@ -1,0 +1,5 @@
+from services.reach import models  # noqa: F401  (registers every table on the metadata)
+from services.reach.db import ServiceTable
+from shared.migrations import run_env
+
+run_env(ServiceTable.metadata, schema="reach")

@@ -1,0 +1,25 @@
+"""The scheduling service. Run with: uvicorn --factory services.scheduling.main:create_app"""
+
+import httpx
+from fastapi import FastAPI
+
+from services.scheduling.api import api_router
+from services.scheduling.settings import SchedulingSettings
+from shared.auth import TokenVerifier
+from shared.service import create_service_app
+
+
+def create_app(
+    settings: SchedulingSettings | None = None,
+    *,
+    gateway_transport: httpx.AsyncBaseTransport | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    return create_service_app(
+        settings or SchedulingSettings(),
+        title="Cascade scheduling",
+        description="",
+        api_router=api_router(),
+        gateway_transport=gateway_transport,
+        verifier=verifier,
+    )

@@ -1,0 +1,1 @@
+"""Infrastructure every Cascade service uses. Nothing here knows about a particular service."""

@@ -1,0 +1,184 @@
+"""Access-token verification against identity's published keys, and the caller it describes.
+
+Identity signs short-lived ES256 tokens; every service verifies signature, issuer, expiry and its
+own name in the audience. Keys are fetched asynchronously, cached, and fetched again when a token
+names a key id we have not seen (identity rotated), at most once per cooldown.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+
+from shared.errors import CascadeError, Forbidden, Unauthorized
+
+ALGORITHMS = ["ES256"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a signed-in person, a partner's API key, or another Cascade service."""
+
+    subject: str
+    kind: str  # "user" | "partner" | "service"
+    person_id: str | None = None
+    email: str | None = None
+    name: str | None = None
+    is_platform_admin: bool = False
+    roles: dict[str, frozenset[str]] = field(default_factory=dict)
+    organization_id: str | None = None  # the partner organization an API key belongs to
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> "Principal":
+        return cls(
+            subject=claims["sub"],
+            kind=claims.get("kind", "user"),
+            person_id=claims.get("person_id"),
+            email=claims.get("email"),
+            name=claims.get("name"),
+            is_platform_admin=bool(claims.get("admin", False)),
+            roles={org: frozenset(r) for org, r in (claims.get("roles") or {}).items()},
+            organization_id=claims.get("org"),
+        )
+
+    def has_role(self, organization_id: str | None, *roles: str) -> bool:
+        if self.is_platform_admin:
+            return True
+        return bool(organization_id) and bool(self.roles.get(organization_id, frozenset()) & set(roles))
+
+    def organizations_with(self, *roles: str) -> set[str]:
+        return {org for org, held in self.roles.items() if held & set(roles)}
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind == "service"
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        *,
+        fetch_jwks: Callable[[], Awaitable[dict]],
+        issuer: str,
+        audience: str,
+        refetch_cooldown: float = 10.0,
+    ) -> None:
+        self._fetch_jwks = fetch_jwks
+        self.issuer = issuer
+        self.audience = audience
+        self._cooldown = refetch_cooldown
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def _key(self, kid: str) -> Any:
+        if kid in self._keys:
+            return self._keys[kid]
+        async with self._lock:
+            if kid not in self._keys and time.monotonic() - self._fetched_at >= self._cooldown:
+                try:
+                    jwks = await self._fetch_jwks()
+                except (httpx.HTTPError, ValueError) as exc:
+                    raise KeysUnavailable() from exc
+                self._fetched_at = time.monotonic()
+                self._keys = {k.key_id: k.key for k in jwt.PyJWKSet.from_dict(jwks).keys}
+        if kid not in self._keys:
+            raise Unauthorized("The access token was signed with an unknown key.")
+        return self._keys[kid]
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            raise Unauthorized("The access token is malformed.") from None
+        if not kid:
+            raise Unauthorized("The access token names no key.")
+        key = await self._key(kid)
+        try:
+            claims = jwt.decode(
+                token, key, algorithms=ALGORITHMS, audience=self.audience, issuer=self.issuer,
+                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The access token has expired.") from None
+        except jwt.PyJWTError:
+            raise Unauthorized("The access token is not valid here.") from None
+        return Principal.from_claims(claims)
+
+
+class KeysUnavailable(CascadeError):
+    status_code, code, title = 503, "keys_unavailable", "Token keys unavailable"
+    headers = {"Retry-After": "1"}
+
+
+def jwks_over_http(client: httpx.AsyncClient, url: str) -> Callable[[], Awaitable[dict]]:
+    async def fetch() -> dict:
+        response = await client.get(url)
+        response.raise_for_status()
+        return response.json()
+
+    return fetch
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    token = bearer_token(request)
+    if token is None:
+        return None
+    return await request.app.state.verifier.verify(token)
+
+
+async def require_principal(request: Request) -> Principal:
+    principal = await optional_principal(request)
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+async def require_service(request: Request) -> Principal:
+    principal = await require_principal(request)
+    if not (principal.is_service or principal.is_platform_admin):
+        raise Forbidden("Only Cascade services read event feeds.")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(require_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+ServicePrincipalDep = Annotated[Principal, Depends(require_service)]
+
+
+class ServiceTokenProvider:
+    """A service's own access token (OAuth2 client credentials), renewed a minute before expiry."""
+
+    def __init__(self, client: httpx.AsyncClient, *, client_id: str, client_secret: str) -> None:
+        self._client = client
+        self._form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self._token: str | None = None
+        self._renew_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self) -> str:
+        async with self._lock:
+            if self._token is None or time.monotonic() >= self._renew_at:
+                response = await self._client.post("/api/identity/v1/token", data=self._form)
+                response.raise_for_status()
+                body = response.json()
+                self._token = body["access_token"]
+                self._renew_at = time.monotonic() + max(body.get("expires_in", 300) - 60, 5)
+            return self._token
+
+    async def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self.token()}"}

@@ -1,0 +1,113 @@
+"""RFC 9457 problem+json errors: one base type, one set of handlers for every service."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.requests import current_request_id
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("cascade.errors")
+
+
+class CascadeError(Exception):
+    """A failure the caller can act on. Subclasses set status_code, code and title."""
+
+    status_code: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+    headers: dict[str, str] | None = None
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+
+class NotFound(CascadeError):
+    status_code, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(CascadeError):
+    status_code, code, title = 409, "conflict", "Conflict"
+
+
+class Unauthorized(CascadeError):
+    status_code, code, title = 401, "unauthorized", "Authentication required"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(CascadeError):
+    status_code, code, title = 403, "forbidden", "Not allowed"
+
+
+class InvalidInput(CascadeError):
+    status_code, code, title = 422, "invalid_input", "Invalid input"
+
+
+def problem_response(
+    status: int,
+    code: str,
+    *,
+    title: str | None = None,
+    detail: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": f"/problems/{code}",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "code": code,
+        "detail": detail or title or HTTPStatus(status).phrase,
+        "request_id": current_request_id(),
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+async def _cascade_error(request: Request, exc: CascadeError) -> JSONResponse:
+    return problem_response(
+        exc.status_code, exc.code, title=exc.title, detail=exc.detail,
+        instance=request.url.path, headers=exc.headers, **exc.extra,
+    )
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    return problem_response(
+        422, "invalid_input", title="Invalid input",
+        detail="; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors),
+        instance=request.url.path, errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    return problem_response(
+        exc.status_code, code, detail=str(exc.detail), instance=request.url.path,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(500, "internal_error", detail="Something went wrong on our side.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(CascadeError, _cascade_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,179 @@
+"""The outbox: events written in the same transaction as the change, served as an ordered feed,
+and read by other services from a cursor they keep in their own database.
+
+A service declares its tables from the bases here, on its own registry:
+
+    class OutboxEvent(OutboxEventBase, ServiceTable, table=True): pass
+    class FeedCursor(FeedCursorBase, ServiceTable, table=True): pass    # consumers only
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import JSON, DateTime, text, update
+from sqlmodel import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.auth import ServicePrincipalDep
+from shared.db import SessionDep
+from shared.errors import InvalidInput
+
+log = logging.getLogger("cascade.outbox")
+
+# Any constant works: the lock is per database, and each service has its own schema.
+_OUTBOX_LOCK = 0x0CA5CADE
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxEventBase(SQLModel):
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=100)
+    key: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(sa_type=JSON)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class FeedCursorBase(SQLModel):
+    feed: str = Field(primary_key=True, max_length=64)
+    position: str = Field(default="0", max_length=64)
+
+
+async def publish(db: AsyncSession, model: type[OutboxEventBase], *, topic: str, key: str,
+                  payload: dict[str, Any]) -> None:
+    """Record an event in the current transaction: it exists exactly when the change commits."""
+    connection = await db.connection()
+    if connection.dialect.name == "postgresql":
+        # Ids come from a sequence, so on PostgreSQL two writers could commit ids out of order and
+        # a reader could pass over the earlier one. Holding this lock from the insert to commit
+        # makes id order commit order. (SQLite's BEGIN IMMEDIATE already serializes writers.)
+        await db.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=_OUTBOX_LOCK))
+    db.add(model(topic=topic, key=key, payload=payload))
+    await db.flush()
+
+
+class FeedEvent(BaseModel):
+    id: str
+    topic: str
+    key: str
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+
+class FeedPage(BaseModel):
+    events: list[FeedEvent]
+    next_cursor: str
+    has_more: bool
+
+
+def feed_router(model: type[OutboxEventBase]) -> APIRouter:
+    router = APIRouter(tags=["feed"])
+
+    @router.get("/feed", response_model=FeedPage, summary="The service's event feed")
+    async def read_feed(
+        db: SessionDep,
+        _caller: ServicePrincipalDep,
+        after: str = Query("0", description="the next_cursor of the previous page"),
+        limit: int = Query(100, ge=1, le=1000),
+    ) -> FeedPage:
+        if not after.isdigit():
+            raise InvalidInput("after must be a cursor returned by this feed.")
+        rows = (await db.exec(
+            select(model).where(model.id > int(after)).order_by(model.id).limit(limit + 1)
+        )).all()
+        page = rows[:limit]
+        return FeedPage(
+            events=[FeedEvent(id=str(e.id), topic=e.topic, key=e.key, payload=e.payload,
+                              occurred_at=e.occurred_at) for e in page],
+            next_cursor=str(page[-1].id) if page else after,
+            has_more=len(rows) > limit,
+        )
+
+    return router
+
+
+Apply = Callable[[AsyncSession, FeedEvent], Awaitable[None]]
+
+
+class FeedConsumer:
+    """Reads one feed into the consumer's database, exactly once per event.
+
+    Each page is applied in one transaction together with the cursor move, guarded by the cursor
+    the page was read from: a restart resumes from the cursor, and a second replica reading the
+    same page finds the cursor moved and discards its copy.
+    """
+
+    def __init__(
+        self,
+        *,
+        feed: str,
+        path: str,
+        client: httpx.AsyncClient,
+        sessions: async_sessionmaker[AsyncSession],
+        cursor_model: type[FeedCursorBase],
+        apply: Apply,
+        headers: Callable[[], Awaitable[dict[str, str]]],
+        poll_interval: float = 0.3,
+        page_size: int = 500,
+    ) -> None:
+        self.feed, self.path, self.client = feed, path, client
+        self.sessions, self.cursor_model, self.apply = sessions, cursor_model, apply
+        self.headers, self.poll_interval, self.page_size = headers, poll_interval, page_size
+
+    async def position(self) -> str:
+        async with self.sessions() as db:
+            cursor = await db.get(self.cursor_model, self.feed)
+            return cursor.position if cursor else "0"
+
+    async def poll_once(self) -> int:
+        """Apply the next page; returns how many events it applied."""
+        position = await self.position()
+        response = await self.client.get(
+            self.path, params={"after": position, "limit": self.page_size},
+            headers=await self.headers(),
+        )
+        response.raise_for_status()
+        page = FeedPage.model_validate(response.json())
+        if not page.events:
+            return 0
+        async with self.sessions() as db:
+            moved = await db.exec(
+                update(self.cursor_model)
+                .where(self.cursor_model.feed == self.feed, self.cursor_model.position == position)
+                .values(position=page.next_cursor)
+            )
+            if moved.rowcount == 0:
+                if position != "0" or await db.get(self.cursor_model, self.feed):
+                    await db.rollback()  # another reader applied this page first
+                    return 0
+                db.add(self.cursor_model(feed=self.feed, position=page.next_cursor))
+            for event in page.events:
+                await self.apply(db, event)
+            await db.commit()
+        return len(page.events)
+
+    async def run(self) -> None:
+        backoff = self.poll_interval
+        while True:
+            try:
+                applied = await self.poll_once()
+                backoff = self.poll_interval
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("feed %s: poll failed; retrying in %.1fs", self.feed, backoff,
+                            exc_info=True)
+                applied = 0
+                backoff = min(backoff * 2, 5.0)
+            if not applied:
+                await asyncio.sleep(backoff)

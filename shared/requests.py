@@ -1,0 +1,71 @@
+"""Request ids and JSON logs: every log line of a request carries the id the gateway assigned."""
+
+import json
+import logging
+import re
+import sys
+import uuid
+from contextvars import ContextVar
+
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+class RequestIdMiddleware:
+    """Pure ASGI: takes X-Request-ID when `trust_incoming` (services behind the gateway) and it
+    is well formed, otherwise mints one; echoes it on the response."""
+
+    def __init__(self, app, *, trust_incoming: bool = True) -> None:
+        self.app = app
+        self.trust_incoming = trust_incoming
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request_id = None
+        if self.trust_incoming:
+            for name, value in scope["headers"]:
+                if name == b"x-request-id":
+                    candidate = value.decode("latin-1")
+                    request_id = candidate if _VALID_ID.match(candidate) else None
+                    break
+        request_id = request_id or uuid.uuid4().hex
+        token = _request_id.set(request_id)
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _request_id.reset(token)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": current_request_id(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

@@ -1,0 +1,83 @@
+"""The frame every service's create_app builds on: database, token verification, the client
+through which it reaches other services (always via the gateway), errors, request ids, health."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from shared.auth import ServiceTokenProvider, TokenVerifier, jwks_over_http
+from shared.db import create_engine, session_factory
+from shared.errors import install_error_handlers
+from shared.health import health_router
+from shared.http import make_client
+from shared.requests import RequestIdMiddleware, configure_logging
+from shared.settings import BaseServiceSettings
+
+# A background job started with the app and cancelled when it stops (a feed consumer, say).
+Worker = Callable[[FastAPI], Any]
+
+
+def create_service_app(
+    settings: BaseServiceSettings,
+    *,
+    title: str,
+    description: str,
+    api_router: APIRouter,
+    gateway_transport: httpx.AsyncBaseTransport | None = None,
+    verifier: TokenVerifier | None = None,
+    workers: list[Worker] | None = None,
+) -> FastAPI:
+    name = settings.service_name
+    configure_logging(settings.log_level)
+    workers = workers or []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(app.state.engine.dispose)
+            stack.push_async_callback(app.state.gateway.aclose)
+            tasks = [asyncio.create_task(worker(app), name=f"{name}-worker") for worker in workers]
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url=f"/api/{name}/v1/openapi.json",
+        docs_url=f"/api/{name}/v1/docs",
+        redoc_url=None,
+        generate_unique_id_function=lambda route: _operation_id(name, route),
+    )
+    app.state.settings = settings
+    app.state.engine = create_engine(settings.db_url, schema=name)
+    app.state.sessions = session_factory(app.state.engine)
+    app.state.gateway = make_client(settings.gateway_url, transport=gateway_transport)
+    app.state.verifier = verifier or TokenVerifier(
+        fetch_jwks=jwks_over_http(app.state.gateway, "/api/identity/v1/jwks.json"),
+        issuer=settings.token_issuer,
+        audience=name,
+    )
+    app.state.service_token = ServiceTokenProvider(
+        app.state.gateway, client_id=name, client_secret=settings.service_secret
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware, trust_incoming=True)
+    app.include_router(health_router())
+    app.include_router(api_router)
+    return app
+
+
+def _operation_id(service: str, route: APIRoute) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{service}-{tag}-{route.name}"

@@ -1,0 +1,30 @@
+import pytest
+
+from tests.support.databases import PostgresDatabases, SQLiteDatabases, postgres_reachable
+from tests.support.tokens import TestKeys
+
+
+@pytest.fixture(scope="session")
+def sqlite_databases(tmp_path_factory):
+    return SQLiteDatabases(tmp_path_factory.mktemp("sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_databases():
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable at CASCADE_TEST_POSTGRES_URL or 127.0.0.1:5432")
+    databases = PostgresDatabases()
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_urls(request, tmp_path) -> dict[str, str]:
+    """Clean, migrated databases for every service, keyed by service name; once per backend."""
+    databases = request.getfixturevalue(f"{request.param}_databases")
+    return databases.fresh(tmp_path / "db")
+
+
+@pytest.fixture(scope="session")
+def keys() -> TestKeys:
+    return TestKeys()

@@ -1,0 +1,51 @@
+import asyncio
+
+import httpx
+import pytest
+
+from services.reach.db import OutboxEvent
+from services.reach.main import create_app
+from services.reach.settings import ReachSettings
+from shared.outbox import publish
+
+
+@pytest.fixture
+async def reach_app(database_urls, keys):
+    app = create_app(ReachSettings(database_url=database_urls["reach"]), verifier=keys.verifier("reach"))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+async def _publish(app, count: int, *, rollback: bool = False) -> None:
+    async with app.state.sessions() as db:
+        for n in range(count):
+            await publish(db, OutboxEvent, topic="thing.happened", key=str(n), payload={"n": n})
+        if rollback:
+            await db.rollback()
+        else:
+            await db.commit()
+
+
+class TestFeed:
+    async def test_pages_follow_commit_order_and_skip_rolled_back_changes(self, reach_app, keys):
+        await _publish(reach_app, 3)
+        await _publish(reach_app, 2, rollback=True)
+        await asyncio.gather(*(_publish(reach_app, 1) for _ in range(10)))
+        transport = httpx.ASGITransport(app=reach_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reach") as client:
+            headers = keys.headers(kind="service", sub="service:test")
+            first = (await client.get("/api/reach/v1/feed", params={"limit": 5}, headers=headers)).json()
+            rest = (await client.get("/api/reach/v1/feed", params={"after": first["next_cursor"]},
+                                     headers=headers)).json()
+        ids = [int(e["id"]) for e in first["events"] + rest["events"]]
+        assert len(ids) == 13 and ids == sorted(ids)
+        assert first["has_more"] is True and rest["has_more"] is False
+
+    async def test_a_person_cannot_read_a_feed(self, reach_app, keys):
+        transport = httpx.ASGITransport(app=reach_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reach") as client:
+            response = await client.get("/api/reach/v1/feed", headers=keys.headers())
+            anonymous = await client.get("/api/reach/v1/feed")
+        assert response.status_code == 403
+        assert response.headers["content-type"] == "application/problem+json"
+        assert anonymous.status_code == 401
