@@ -1,10 +1,16 @@
 from fastapi import APIRouter
 
+from services.scheduling.attendance.router import router as attendance
 from services.scheduling.db import OutboxEvent
+from services.scheduling.events.router import router as events
+from services.scheduling.registrations.router import router as registrations
+from services.scheduling.sessions.router import router as sessions
 from shared.outbox import feed_router
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/scheduling/v1")
+    for feature in (events, sessions, registrations, attendance):
+        router.include_router(feature)
     router.include_router(feed_router(OutboxEvent))
     return router

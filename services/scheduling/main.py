@@ -3,6 +3,7 @@
 import httpx
 from fastapi import FastAPI
 
+from services.scheduling import models  # noqa: F401  (every table on the metadata)
 from services.scheduling.api import api_router
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import TokenVerifier
@@ -18,7 +19,7 @@ def create_app(
     return create_service_app(
         settings or SchedulingSettings(),
         title="Cascade scheduling",
-        description="",
+        description="Events, sessions, registrations and waitlists, attendance and calendar feeds.",
         api_router=api_router(),
         gateway_transport=gateway_transport,
         verifier=verifier,

@@ -1,5 +1,11 @@
 """Every table of the scheduling service, imported in one place for alembic and the app."""
 
+from services.scheduling.attendance.models import Attendance
 from services.scheduling.db import OutboxEvent
+from services.scheduling.events.models import Event, Slot
+from services.scheduling.idempotency.models import IdempotencyRecord
+from services.scheduling.registrations.models import Registration
+from services.scheduling.sessions.models import Session
 
-__all__ = ["OutboxEvent"]
+__all__ = ["Attendance", "Event", "IdempotencyRecord", "OutboxEvent", "Registration", "Session",
+           "Slot"]

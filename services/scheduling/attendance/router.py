@@ -1,0 +1,33 @@
+"""HTTP for attendance."""
+
+from fastapi import APIRouter, Response
+
+from services.scheduling.attendance import service
+from services.scheduling.attendance.schemas import AttendanceCreate, AttendancePublic
+from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from shared.pagination import Page
+
+router = APIRouter(tags=["attendance"])
+
+
+@router.post("/sessions/{session_id}/attendance", response_model=AttendancePublic, status_code=201,
+             responses={200: {"model": AttendancePublic, "description": "Already recorded"}},
+             summary="Check a person in (201 when new, 200 when already recorded)")
+async def create_attendance(session_id: str, data: AttendanceCreate, response: Response,
+                            db: SessionDep, principal: PrincipalDep) -> AttendancePublic:
+    attendance, created = await service.record(
+        db, principal=principal, session_id=session_id, person_id=data.person_id, source=data.source
+    )
+    if not created:
+        response.status_code = 200
+    return AttendancePublic.model_validate(attendance)
+
+
+@router.get("/sessions/{session_id}/attendance", response_model=Page[AttendancePublic],
+            summary="Who attended a session")
+async def list_attendance(session_id: str, db: SessionDep, principal: PrincipalDep,
+                          page: PageDep) -> Page[AttendancePublic]:
+    rows, next_cursor = await service.list_attendance(db, principal=principal,
+                                                      session_id=session_id, params=page)
+    return Page[AttendancePublic](items=[AttendancePublic.model_validate(r) for r in rows],
+                                  next_cursor=next_cursor)

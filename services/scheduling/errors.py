@@ -1,0 +1,44 @@
+"""The scheduling service's errors, each with a stable code clients can branch on."""
+
+from shared.errors import Conflict, InvalidInput, NotFound
+
+
+class EventNotFound(NotFound):
+    code, title = "event_not_found", "Event not found"
+
+
+class SlotNotFound(NotFound):
+    code, title = "slot_not_found", "Slot not found"
+
+
+class SessionNotFound(NotFound):
+    code, title = "session_not_found", "Session not found"
+
+
+class RegistrationNotFound(NotFound):
+    code, title = "registration_not_found", "Registration not found"
+
+
+class AlreadyRegistered(Conflict):
+    code, title = "already_registered", "Already registered"
+
+
+class SlotConflict(Conflict):
+    code, title = "slot_conflict", "Already registered in this slot"
+
+
+class EventClosed(Conflict):
+    code, title = "event_closed", "Event is not open for registration"
+
+
+class SeatContention(Conflict):
+    code, title = "seat_contention", "Seats changed too fast; try again"
+    headers = {"Retry-After": "1"}
+
+
+class IdempotencyKeyReused(InvalidInput):
+    code, title = "idempotency_key_reused", "Idempotency key reused with another request"
+
+
+class InvalidSchedule(InvalidInput):
+    code, title = "invalid_schedule", "Invalid schedule"

@@ -1,0 +1,81 @@
+"""HTTP for events, slots and an event's calendar feed."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.scheduling.deps import OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep
+from services.scheduling.db import utcnow
+from services.scheduling.events import calendar, service
+from services.scheduling.events.schemas import (
+    EventCreate, EventPublic, EventStatus, EventUpdate, Grade, SlotCreate, SlotPublic, Subject,
+)
+from services.scheduling.sessions import repository as sessions
+from shared.pagination import Page
+
+router = APIRouter(tags=["events"])
+
+
+@router.post("/events", response_model=EventPublic, status_code=201, summary="Create an event")
+async def create_event(data: EventCreate, db: SessionDep, principal: PrincipalDep) -> EventPublic:
+    return await service.create_event(db, principal=principal, data=data)
+
+
+@router.get("/events", response_model=Page[EventPublic], summary="Find events")
+async def list_events(
+    db: SessionDep,
+    principal: OptionalPrincipalDep,
+    page: PageDep,
+    network_id: Annotated[str | None, Query(max_length=64)] = None,
+    subject: Subject | None = None,
+    grade: Annotated[Grade | None, Query(description="events whose grade range covers it")] = None,
+    status: EventStatus | None = None,
+    date_from: Annotated[date | None, Query(alias="from", description="sessions on or after (UTC)")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="sessions on or before (UTC)")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="text in the title")] = None,
+) -> Page[EventPublic]:
+    items, next_cursor = await service.list_events(
+        db, principal=principal, params=page, network_id=network_id, subject=subject,
+        grade=grade, status=status, date_from=date_from, date_to=date_to, text=q,
+    )
+    return Page[EventPublic](items=items, next_cursor=next_cursor)
+
+
+@router.get("/events/{event_id}", response_model=EventPublic, summary="An event and its sessions")
+async def get_event(event_id: str, db: SessionDep, principal: OptionalPrincipalDep) -> EventPublic:
+    return await service.get_event(db, principal=principal, event_id=event_id)
+
+
+@router.patch("/events/{event_id}", response_model=EventPublic, summary="Change an event")
+async def update_event(event_id: str, data: EventUpdate, db: SessionDep,
+                       principal: PrincipalDep) -> EventPublic:
+    return await service.update_event(db, principal=principal, event_id=event_id, data=data)
+
+
+@router.post("/events/{event_id}/slots", response_model=SlotPublic, status_code=201,
+             summary="Add a conference breakout slot")
+async def create_slot(event_id: str, data: SlotCreate, db: SessionDep,
+                      principal: PrincipalDep) -> SlotPublic:
+    slot = await service.create_slot(db, principal=principal, event_id=event_id, data=data)
+    return SlotPublic.model_validate(slot)
+
+
+@router.get("/events/{event_id}/slots", response_model=Page[SlotPublic], summary="An event's slots")
+async def list_slots(event_id: str, db: SessionDep, principal: OptionalPrincipalDep) -> Page[SlotPublic]:
+    # An event has a handful of slots: one page holds them all.
+    slots = await service.list_slots(db, principal=principal, event_id=event_id)
+    return Page[SlotPublic](items=[SlotPublic.model_validate(s) for s in slots])
+
+
+@router.get("/events/{event_id}/calendar.ics", response_class=Response,
+            responses={200: {"content": {"text/calendar": {}}}},
+            summary="The event's sessions as an iCalendar feed")
+async def get_calendar(event_id: str, db: SessionDep, principal: OptionalPrincipalDep) -> Response:
+    event = await service.visible_event(db, principal=principal, event_id=event_id)
+    body = calendar.render(event, (await sessions.of_events(db, [event.id]))[event.id],
+                           stamp=utcnow())
+    return Response(
+        body, media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'},
+    )

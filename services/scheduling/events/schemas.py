@@ -1,0 +1,143 @@
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from services.scheduling.sessions.schemas import SessionPublic
+
+EventKind = Literal["workshop_series", "conference", "institute", "webinar", "coaching_cycle",
+                    "community_of_practice", "lesson_study"]
+Subject = Literal["ELA", "math", "science", "ELD", "other"]
+EventFormat = Literal["in_person", "virtual", "hybrid"]
+EventStatus = Literal["draft", "published", "cancelled"]
+
+GRADES = ("TK", "K", *(str(n) for n in range(1, 13)))
+
+
+def grade_ordinal(grade: str) -> int:
+    """TK = -1, K = 0, "1".."12" = 1..12."""
+    return GRADES.index(grade) - 1
+
+
+def grade_label(ordinal: int) -> str:
+    return GRADES[ordinal + 1]
+
+
+def _grade_text(value: Any) -> Any:
+    # Accept 3 as "3" and "k" as "K": the stored form is the label.
+    return str(value).upper() if isinstance(value, int | str) else value
+
+
+Grade = Annotated[Literal[GRADES], BeforeValidator(_grade_text)]
+
+
+def _known_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name like America/Los_Angeles") from None
+    return name
+
+
+TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_timezone)]
+
+
+def _grade_order(low: str | None, high: str | None) -> None:
+    if low is not None and high is not None and grade_ordinal(low) > grade_ordinal(high):
+        raise ValueError("grade_min must not be above grade_max")
+
+
+class EventFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: EventKind
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=10_000)
+    subjects: list[Subject] = Field(default_factory=list)
+    grade_min: Grade
+    grade_max: Grade
+    audience: str | None = Field(None, max_length=200)
+    format: EventFormat = "in_person"
+    venue: str | None = Field(None, max_length=300)
+    timezone: TimeZoneName
+    credit_hours: float = Field(0.0, ge=0, le=1000)
+    status: EventStatus = "draft"
+
+    @model_validator(mode="after")
+    def _grades(self) -> "EventFields":
+        _grade_order(self.grade_min, self.grade_max)
+        self.subjects = list(dict.fromkeys(self.subjects))
+        return self
+
+
+class EventCreate(EventFields):
+    network_id: str = Field(min_length=1, max_length=64)
+
+
+class EventUpdate(BaseModel):
+    """Any subset of the event's fields; its network never changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: EventKind | None = None
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+    subjects: list[Subject] | None = None
+    grade_min: Grade | None = None
+    grade_max: Grade | None = None
+    audience: str | None = Field(None, max_length=200)
+    format: EventFormat | None = None
+    venue: str | None = Field(None, max_length=300)
+    timezone: TimeZoneName | None = None
+    credit_hours: float | None = Field(None, ge=0, le=1000)
+    status: EventStatus | None = None
+
+    @model_validator(mode="after")
+    def _grades(self) -> "EventUpdate":
+        _grade_order(self.grade_min, self.grade_max)
+        return self
+
+
+class EventPublic(BaseModel):
+    id: str
+    network_id: str
+    kind: EventKind
+    title: str
+    description: str
+    subjects: list[Subject]
+    grade_min: Grade
+    grade_max: Grade
+    audience: str | None
+    format: EventFormat
+    venue: str | None
+    timezone: str
+    credit_hours: float
+    status: EventStatus
+    created_at: datetime
+    updated_at: datetime
+    sessions: list[SessionPublic]
+
+
+class SlotCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(min_length=1, max_length=200)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _order(self) -> "SlotCreate":
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class SlotPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    event_id: str
+    label: str
+    starts_at: datetime
+    ends_at: datetime

@@ -1,0 +1,149 @@
+"""Rules for events and slots: who may create, see and change them, and what is published."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from services.scheduling import access
+from services.scheduling.db import OutboxEvent, utcnow
+from services.scheduling.errors import EventNotFound, SlotNotFound
+from services.scheduling.events import repository
+from services.scheduling.events.models import Event, Slot
+from services.scheduling.events.schemas import (
+    EventCreate, EventPublic, EventUpdate, SlotCreate, grade_label, grade_ordinal,
+)
+from services.scheduling.sessions import repository as sessions
+from services.scheduling.sessions.models import Session
+from services.scheduling.sessions.schemas import SessionPublic
+from shared.auth import Principal
+from shared.errors import Forbidden, InvalidInput
+from shared.outbox import publish
+from shared.pagination import PageParams
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def to_public(event: Event, event_sessions: list[Session]) -> EventPublic:
+    return EventPublic(
+        id=event.id, network_id=event.network_id, kind=event.kind, title=event.title,
+        description=event.description,
+        subjects=[s for s in event.subjects.split(",") if s],
+        grade_min=grade_label(event.grade_min), grade_max=grade_label(event.grade_max),
+        audience=event.audience, format=event.format, venue=event.venue, timezone=event.timezone,
+        credit_hours=event.credit_hours, status=event.status,
+        created_at=event.created_at, updated_at=event.updated_at,
+        sessions=[SessionPublic.model_validate(s) for s in event_sessions],
+    )
+
+
+def _payload(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id, "network_id": event.network_id, "kind": event.kind, "title": event.title,
+        "subjects": [s for s in event.subjects.split(",") if s],
+        "grade_min": grade_label(event.grade_min), "grade_max": grade_label(event.grade_max),
+        "timezone": event.timezone, "credit_hours": event.credit_hours, "status": event.status,
+    }
+
+
+def _require_staff(principal: Principal, network_id: str) -> None:
+    if not access.is_staff(principal, network_id):
+        raise Forbidden("Only the network's admins, leaders and coordinators manage its events.")
+
+
+async def create_event(db: AsyncSession, *, principal: Principal, data: EventCreate) -> EventPublic:
+    _require_staff(principal, data.network_id)
+    fields = data.model_dump()
+    event = Event(
+        **{**fields, "subjects": ",".join(data.subjects),
+           "grade_min": grade_ordinal(data.grade_min), "grade_max": grade_ordinal(data.grade_max)}
+    )
+    await repository.add(db, event)
+    await publish(db, OutboxEvent, topic="event.created", key=event.id, payload=_payload(event))
+    return to_public(event, [])
+
+
+async def visible_event(db: AsyncSession, *, principal: Principal | None, event_id: str) -> Event:
+    """The event, or 404 when it does not exist or the caller may not see it (a draft's existence
+    is not disclosed to outsiders)."""
+    event = await repository.get_event(db, event_id)
+    if event is None or not access.can_see(principal, network_id=event.network_id,
+                                           status=event.status):
+        raise EventNotFound()
+    return event
+
+
+async def managed_event(db: AsyncSession, *, principal: Principal, event_id: str) -> Event:
+    event = await visible_event(db, principal=principal, event_id=event_id)
+    _require_staff(principal, event.network_id)
+    return event
+
+
+async def get_event(db: AsyncSession, *, principal: Principal | None, event_id: str) -> EventPublic:
+    event = await visible_event(db, principal=principal, event_id=event_id)
+    return to_public(event, (await sessions.of_events(db, [event.id]))[event.id])
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+async def list_events(
+    db: AsyncSession, *, principal: Principal | None, params: PageParams,
+    network_id: str | None, subject: str | None, grade: str | None, status: str | None,
+    date_from: date | None, date_to: date | None, text: str | None,
+) -> tuple[list[EventPublic], str | None]:
+    if date_from and date_to and date_to < date_from:
+        raise InvalidInput("to must not be before from.")
+    visible = None if principal and principal.is_platform_admin else access.staff_networks(principal)
+    events, next_cursor = await repository.page_events(
+        db, params, visible_networks=visible, network_id=network_id, subject=subject,
+        grade=grade_ordinal(grade) if grade is not None else None, status=status,
+        starts_from=_day_start(date_from) if date_from else None,
+        # "to" is a whole day, in UTC: sessions starting any time that day count.
+        starts_before=_day_start(date_to + timedelta(days=1)) if date_to else None,
+        text=text,
+    )
+    grouped = await sessions.of_events(db, [e.id for e in events])
+    return [to_public(e, grouped[e.id]) for e in events], next_cursor
+
+
+async def update_event(db: AsyncSession, *, principal: Principal, event_id: str,
+                       data: EventUpdate) -> EventPublic:
+    event = await managed_event(db, principal=principal, event_id=event_id)
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("kind", "title", "format", "timezone", "credit_hours", "status", "description"):
+        if name in changes and changes[name] is None:
+            raise InvalidInput(f"{name} cannot be null.")
+    if "subjects" in changes:
+        changes["subjects"] = ",".join(dict.fromkeys(changes["subjects"] or []))
+    for name in ("grade_min", "grade_max"):
+        if name in changes:
+            if changes[name] is None:
+                raise InvalidInput(f"{name} cannot be null.")
+            changes[name] = grade_ordinal(changes[name])
+    if changes.get("grade_min", event.grade_min) > changes.get("grade_max", event.grade_max):
+        raise InvalidInput("grade_min must not be above grade_max.")
+    for name, value in changes.items():
+        setattr(event, name, value)
+    event.updated_at = utcnow()
+    await repository.add(db, event)
+    await publish(db, OutboxEvent, topic="event.updated", key=event.id, payload=_payload(event))
+    return to_public(event, (await sessions.of_events(db, [event.id]))[event.id])
+
+
+async def create_slot(db: AsyncSession, *, principal: Principal, event_id: str,
+                      data: SlotCreate) -> Slot:
+    event = await managed_event(db, principal=principal, event_id=event_id)
+    slot = Slot(event_id=event.id, **data.model_dump())
+    await repository.add(db, slot)
+    return slot
+
+
+async def list_slots(db: AsyncSession, *, principal: Principal | None, event_id: str) -> list[Slot]:
+    event = await visible_event(db, principal=principal, event_id=event_id)
+    return await repository.list_slots(db, event.id)
+
+
+async def slot_of_event(db: AsyncSession, *, event_id: str, slot_id: str) -> Slot:
+    slot = await repository.get_slot(db, slot_id)
+    if slot is None or slot.event_id != event_id:
+        raise SlotNotFound("No such slot in this event.")
+    return slot

@@ -1,0 +1,93 @@
+"""HTTP for registrations: sign-up (with Idempotency-Key), cancel, rosters, the caller's schedule."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from services.scheduling.idempotency import service as idempotency
+from services.scheduling.people import Profile, fetch_profile
+from services.scheduling.registrations import service
+from services.scheduling.registrations.schemas import (
+    MyRegistration, RegistrationCreate, RegistrationPublic, RegistrationStatus, RosterEntry,
+)
+from shared.pagination import Page
+
+router = APIRouter(tags=["registrations"])
+
+
+@router.post(
+    "/sessions/{session_id}/registrations", response_model=RegistrationPublic, status_code=201,
+    summary="Sign up: confirmed while seats last, else waitlisted",
+    description="Omit person_id to sign yourself up. A retry with the same Idempotency-Key "
+                "gets the first answer again (header Idempotent-Replayed: true).",
+)
+async def create_registration(
+    session_id: str,
+    request: Request,
+    db: SessionDep,
+    principal: PrincipalDep,
+    data: RegistrationCreate | None = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
+) -> JSONResponse:
+    person_id = data.person_id if data else None
+    if person_id and person_id != principal.person_id:
+        # Fetched before the transaction starts so no lock is held across a network call.
+        profile = await fetch_profile(request.app.state.gateway, person_id,
+                                      authorization=request.headers.get("authorization"))
+    else:
+        profile = Profile(name=principal.name or "", email=principal.email or "")
+
+    async def sign_up() -> tuple[int, dict]:
+        session, who = await service.may_register_for(db, principal=principal,
+                                                      session_id=session_id, person_id=person_id)
+        registration = await service.register(db, session=session, person_id=who, profile=profile)
+        return 201, RegistrationPublic.model_validate(registration).model_dump(mode="json")
+
+    outcome = await idempotency.run_once(
+        db, subject=principal.subject, key=idempotency_key, method="POST", path=request.url.path,
+        request_hash=idempotency.fingerprint("POST", request.url.path, {"person_id": person_id}),
+        action=sign_up,
+    )
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+
+
+@router.get("/registrations/{registration_id}", response_model=RegistrationPublic,
+            summary="A registration (the person, facilitators, staff)")
+async def get_registration(registration_id: str, db: SessionDep,
+                           principal: PrincipalDep) -> RegistrationPublic:
+    registration = await service.get_registration(db, principal=principal,
+                                                  registration_id=registration_id)
+    return RegistrationPublic.model_validate(registration)
+
+
+@router.delete("/registrations/{registration_id}", response_model=RegistrationPublic,
+               summary="Cancel; a freed seat goes to the first waitlisted person")
+async def delete_registration(registration_id: str, db: SessionDep,
+                              principal: PrincipalDep) -> RegistrationPublic:
+    registration = await service.cancel(db, principal=principal, registration_id=registration_id)
+    return RegistrationPublic.model_validate(registration)
+
+
+@router.get("/sessions/{session_id}/registrations", response_model=Page[RosterEntry],
+            summary="A session's roster (facilitators and the network's staff)")
+async def list_registrations(
+    session_id: str, db: SessionDep, principal: PrincipalDep, page: PageDep,
+    status: RegistrationStatus | None = None,
+) -> Page[RosterEntry]:
+    items, next_cursor = await service.roster(db, principal=principal, session_id=session_id,
+                                              status=status, params=page)
+    return Page[RosterEntry](items=items, next_cursor=next_cursor)
+
+
+@router.get("/me/registrations", response_model=Page[MyRegistration],
+            summary="The caller's schedule")
+async def list_my_registrations(
+    db: SessionDep, principal: PrincipalDep, page: PageDep,
+    include_cancelled: Annotated[bool, Query()] = False,
+) -> Page[MyRegistration]:
+    items, next_cursor = await service.my_schedule(db, principal=principal,
+                                                   include_cancelled=include_cancelled, params=page)
+    return Page[MyRegistration](items=items, next_cursor=next_cursor)

@@ -1,0 +1,23 @@
+"""HTTP for sessions."""
+
+from fastapi import APIRouter
+
+from services.scheduling.deps import OptionalPrincipalDep, PrincipalDep, SessionDep
+from services.scheduling.sessions import service
+from services.scheduling.sessions.schemas import SessionCreate, SessionPublic
+
+router = APIRouter(tags=["sessions"])
+
+
+@router.post("/events/{event_id}/sessions", response_model=SessionPublic, status_code=201,
+             summary="Add a session to an event")
+async def create_session(event_id: str, data: SessionCreate, db: SessionDep,
+                         principal: PrincipalDep) -> SessionPublic:
+    session = await service.create_session(db, principal=principal, event_id=event_id, data=data)
+    return SessionPublic.model_validate(session)
+
+
+@router.get("/sessions/{session_id}", response_model=SessionPublic, summary="A session and its seats")
+async def get_session(session_id: str, db: SessionDep, principal: OptionalPrincipalDep) -> SessionPublic:
+    session, _event = await service.visible_session(db, principal=principal, session_id=session_id)
+    return SessionPublic.model_validate(session)
