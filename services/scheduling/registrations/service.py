@@ -48,11 +48,11 @@ async def _publish(db: AsyncSession, topic: str, registration: Registration) -> 
     await publish(db, OutboxEvent, topic=topic, key=registration.id, payload=_payload(registration))
 
 
-def _refusal(error: IntegrityError, session: Session) -> Exception:
+def _refusal(error: IntegrityError, title: str) -> Exception:
     # Which unique rule refused the row: the per-slot index names slot_id on both backends.
     if "slot_id" in str(error.orig):
         return SlotConflict("You already hold a session in this slot; cancel it first.")
-    return AlreadyRegistered(f"Already registered for {session.title!r}.")
+    return AlreadyRegistered(f"Already registered for {title!r}.")
 
 
 async def _seat_or_position(db: AsyncSession, session_id: str) -> tuple[str, int | None]:
@@ -86,6 +86,7 @@ async def may_register_for(db: AsyncSession, *, principal: Principal, session_id
 async def register(db: AsyncSession, *, session: Session, person_id: str,
                    profile: Profile) -> Registration:
     """Sign a person up: confirmed while seats last, else waitlisted with the next position."""
+    title = session.title  # a refused flush expires loaded rows; keep what the error names
     existing = await repository.find(db, session_id=session.id, person_id=person_id)
     if existing is not None and existing.status != "cancelled":
         raise AlreadyRegistered(f"Already {existing.status} for {session.title!r}.")
@@ -119,7 +120,7 @@ async def register(db: AsyncSession, *, session: Session, person_id: str,
             registration = await repository.get(db, existing.id)
             topic = "registration.updated"
     except IntegrityError as error:
-        raise _refusal(error, session) from None
+        raise _refusal(error, title) from None
     await _publish(db, topic, registration)
     return registration
 

@@ -1,0 +1,117 @@
+"""The scheduling service alone, on a real database, through in-process HTTP."""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from services.scheduling.main import create_app
+from services.scheduling.settings import SchedulingSettings
+
+API = "/api/scheduling/v1"
+
+
+@dataclass
+class Directory:
+    """Identity's people endpoint as scheduling sees it through the gateway (identity itself is
+    another service; whole-stack tests use the real one)."""
+
+    people: dict[str, dict[str, str]] = field(default_factory=dict)
+    authorizations: list[str | None] = field(default_factory=list)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        prefix = "/api/identity/v1/people/"
+        self.authorizations.append(request.headers.get("authorization"))
+        person = self.people.get(request.url.path.removeprefix(prefix))
+        if request.url.path.startswith(prefix) and person:
+            return httpx.Response(200, json=person)
+        return httpx.Response(404, json={"code": "not_found"})
+
+
+@pytest.fixture
+def directory() -> Directory:
+    return Directory()
+
+
+@pytest.fixture
+async def app(database_urls, keys, directory):
+    app = create_app(SchedulingSettings(database_url=database_urls["scheduling"]),
+                     verifier=keys.verifier("scheduling"),
+                     gateway_transport=httpx.MockTransport(directory.handle))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://scheduling") as client:
+        yield client
+
+
+def new_person() -> str:
+    return uuid.uuid4().hex
+
+
+class Scheduling:
+    """Builds the usual fixtures of a test through the public API."""
+
+    def __init__(self, client: httpx.AsyncClient, keys) -> None:
+        self.client, self.keys = client, keys
+        self.network = "net-" + uuid.uuid4().hex[:8]
+        self.leader_id = new_person()
+        self.leader = keys.headers(person_id=self.leader_id, roles={self.network: ["leader"]},
+                                   name="Lee Leader")
+
+    def person(self, person_id: str | None = None, **claims: Any) -> dict[str, str]:
+        return self.keys.headers(person_id=person_id or new_person(), **claims)
+
+    async def event(self, *, headers: dict | None = None, **fields: Any) -> dict:
+        body = {"network_id": self.network, "kind": "workshop_series", "title": "Argument writing",
+                "subjects": ["ELA"], "grade_min": "3", "grade_max": "8",
+                "timezone": "America/Los_Angeles", "credit_hours": 6, "status": "published",
+                **fields}
+        response = await self.client.post(f"{API}/events", json=body, headers=headers or self.leader)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def session(self, event_id: str, *, capacity: int = 10, **fields: Any) -> dict:
+        body = {"title": "Session I", "starts_at": "2026-03-04T16:00:00-08:00",
+                "ends_at": "2026-03-04T18:00:00-08:00", "capacity": capacity,
+                "facilitator_ids": [self.leader_id], **fields}
+        response = await self.client.post(f"{API}/events/{event_id}/sessions", json=body,
+                                          headers=self.leader)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def register(self, session_id: str, headers: dict, *, person_id: str | None = None,
+                       key: str | None = None) -> httpx.Response:
+        extra = {"Idempotency-Key": key} if key else {}
+        body = {"person_id": person_id} if person_id else None
+        return await self.client.post(f"{API}/sessions/{session_id}/registrations", json=body,
+                                      headers={**headers, **extra})
+
+    async def get_session(self, session_id: str) -> dict:
+        response = await self.client.get(f"{API}/sessions/{session_id}", headers=self.leader)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def roster(self, session_id: str) -> list[dict]:
+        response = await self.client.get(f"{API}/sessions/{session_id}/registrations",
+                                         params={"limit": 200}, headers=self.leader)
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    async def feed(self) -> list[dict]:
+        response = await self.client.get(f"{API}/feed", params={"limit": 1000},
+                                         headers=self.keys.headers(kind="service",
+                                                                   sub="service:reach"))
+        assert response.status_code == 200, response.text
+        return response.json()["events"]
+
+
+@pytest.fixture
+def api(client, keys) -> Scheduling:
+    return Scheduling(client, keys)
