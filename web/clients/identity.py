@@ -1,0 +1,102 @@
+"""Identity through the gateway: login, the signed-in person, organizations and their members."""
+
+from web.clients.base import ApiModel, GatewayClient, Page
+
+BASE = "/api/identity/v1"
+
+
+class TokenAnswer(ApiModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = 0
+
+
+class Person(ApiModel):
+    id: str
+    email: str | None = None
+    full_name: str = ""
+    role: str | None = None
+    school_id: str | None = None
+    district_id: str | None = None
+    county: str | None = None
+
+
+class MembershipOfMe(ApiModel):
+    organization_id: str
+    organization_name: str = ""
+    organization_kind: str = ""
+    role: str
+
+
+class Me(ApiModel):
+    account_id: str | None = None
+    person: Person | None = None
+    is_platform_admin: bool = False
+    memberships: list[MembershipOfMe] = []
+
+
+class Organization(ApiModel):
+    id: str
+    name: str
+    kind: str
+    parent_id: str | None = None
+    county: str | None = None
+
+
+class OrganizationPage(Page):
+    items: list[Organization]
+
+
+class Member(ApiModel):
+    id: str | None = None
+    organization_id: str | None = None
+    person_id: str | None = None
+    role: str = ""
+    person: Person | None = None
+
+    @property
+    def display_name(self) -> str:
+        if self.person and self.person.full_name:
+            return self.person.full_name
+        return self.person_id or ""
+
+    @property
+    def member_person_id(self) -> str | None:
+        return self.person.id if self.person else self.person_id
+
+
+class MemberPage(Page):
+    items: list[Member]
+
+
+class IdentityClient:
+    def __init__(self, gateway: GatewayClient) -> None:
+        self.gateway = gateway
+
+    async def token(self, *, email: str, password: str) -> TokenAnswer:
+        response = await self.gateway.send(
+            "POST", f"{BASE}/token", token=None,
+            data={"grant_type": "password", "username": email, "password": password},
+        )
+        return TokenAnswer.model_validate(response.json())
+
+    async def create_account(self, *, email: str, password: str, full_name: str) -> None:
+        await self.gateway.send(
+            "POST", f"{BASE}/accounts", token=None,
+            json={"email": email, "password": password, "full_name": full_name},
+        )
+
+    async def me(self, token: str) -> Me:
+        return await self.gateway.get(Me, f"{BASE}/me", token=token)
+
+    async def organizations(self, token: str, *, kind: str | None = None) -> list[Organization]:
+        return await self.gateway.every_page(
+            OrganizationPage, f"{BASE}/organizations", token=token, params={"kind": kind}
+        )
+
+    async def members(self, token: str, organization_id: str, *, role: str | None = None
+                      ) -> list[Member]:
+        return await self.gateway.every_page(
+            MemberPage, f"{BASE}/organizations/{organization_id}/members", token=token,
+            params={"role": role},
+        )

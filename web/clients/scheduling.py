@@ -1,0 +1,161 @@
+"""Scheduling through the gateway: the catalog, events and sessions, sign-ups, rosters, check-in."""
+
+from datetime import datetime
+from typing import Any
+
+from web.clients.base import ApiModel, GatewayClient, Page
+
+BASE = "/api/scheduling/v1"
+
+
+class Session(ApiModel):
+    id: str
+    event_id: str
+    network_id: str | None = None
+    slot_id: str | None = None
+    title: str = ""
+    description: str = ""
+    room: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int | None = None
+    facilitator_ids: list[str] = []
+    confirmed_count: int = 0
+    waitlist_count: int = 0
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
+
+
+class Event(ApiModel):
+    id: str
+    network_id: str | None = None
+    kind: str = "workshop_series"
+    title: str
+    subjects: list[str] = []
+    grade_min: str | None = None
+    grade_max: str | None = None
+    timezone: str = "UTC"
+    credit_hours: float | None = None
+    status: str = "draft"
+    format: str | None = None
+    venue: str | None = None
+    description: str = ""
+    audience: str | None = None
+    sessions: list[Session] = []
+
+    @property
+    def grade_span(self) -> str:
+        if self.grade_min and self.grade_max:
+            return self.grade_min if self.grade_min == self.grade_max \
+                else f"{self.grade_min}–{self.grade_max}"
+        return self.grade_min or self.grade_max or ""
+
+    @property
+    def first_start(self) -> datetime | None:
+        starts = [s.starts_at for s in self.sessions if s.starts_at]
+        return min(starts) if starts else None
+
+
+class EventPage(Page):
+    items: list[Event]
+
+
+class Registration(ApiModel):
+    id: str
+    session_id: str
+    event_id: str | None = None
+    person_id: str | None = None
+    status: str
+    waitlist_position: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("confirmed", "waitlisted")
+
+
+class MyRegistration(Registration):
+    """A line of the caller's schedule, with what the schedule shows of its session."""
+
+    session_title: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    room: str | None = None
+    event_title: str = ""
+    event_kind: str = ""
+    timezone: str = "UTC"
+    venue: str | None = None
+
+
+class MyRegistrationPage(Page):
+    items: list[MyRegistration]
+
+
+class RosterEntry(Registration):
+    person_name: str | None = None
+    person_email: str | None = None
+    attended: bool = False
+
+
+class RosterPage(Page):
+    items: list[RosterEntry]
+
+
+class SchedulingClient:
+    def __init__(self, gateway: GatewayClient) -> None:
+        self.gateway = gateway
+
+    async def list_events(self, token: str | None, *, filters: dict[str, Any],
+                          cursor: str | None = None, limit: int = 20) -> EventPage:
+        return await self.gateway.get(
+            EventPage, f"{BASE}/events", token=token,
+            params={**filters, "cursor": cursor, "limit": limit},
+        )
+
+    async def get_event(self, token: str | None, event_id: str) -> Event:
+        return await self.gateway.get(Event, f"{BASE}/events/{event_id}", token=token)
+
+    async def create_event(self, token: str, body: dict[str, Any], *, idempotency_key: str
+                           ) -> Event:
+        return await self.gateway.post(Event, f"{BASE}/events", token=token, json=body,
+                                       headers={"Idempotency-Key": idempotency_key})
+
+    async def update_event(self, token: str, event_id: str, body: dict[str, Any]) -> Event:
+        response = await self.gateway.send("PATCH", f"{BASE}/events/{event_id}", token=token,
+                                           json=body)
+        return Event.model_validate(response.json())
+
+    async def get_session(self, token: str | None, session_id: str) -> Session:
+        return await self.gateway.get(Session, f"{BASE}/sessions/{session_id}", token=token)
+
+    async def create_session(self, token: str, event_id: str, body: dict[str, Any]) -> Session:
+        return await self.gateway.post(Session, f"{BASE}/events/{event_id}/sessions",
+                                       token=token, json=body)
+
+    async def register(self, token: str, session_id: str, *, idempotency_key: str
+                       ) -> Registration:
+        return await self.gateway.post(
+            Registration, f"{BASE}/sessions/{session_id}/registrations", token=token, json={},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+
+    async def cancel_registration(self, token: str, registration_id: str) -> None:
+        await self.gateway.send("DELETE", f"{BASE}/registrations/{registration_id}", token=token)
+
+    async def my_registrations(self, token: str) -> list[MyRegistration]:
+        return await self.gateway.every_page(MyRegistrationPage, f"{BASE}/me/registrations",
+                                             token=token)
+
+    async def roster(self, token: str, session_id: str) -> list[RosterEntry]:
+        return await self.gateway.every_page(
+            RosterPage, f"{BASE}/sessions/{session_id}/registrations", token=token
+        )
+
+    async def check_in(self, token: str, session_id: str, person_id: str) -> None:
+        await self.gateway.send(
+            "POST", f"{BASE}/sessions/{session_id}/attendance", token=token,
+            json={"person_id": person_id, "source": "check_in"},
+        )

@@ -1,0 +1,144 @@
+"""The new-event form: an event and its first session, checked here so that mistakes come back
+beside their fields, then turned into the scheduling API's two request bodies."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from web.vocabulary import EVENT_KINDS, FORMATS, GRADES, SUBJECTS
+
+
+@dataclass(frozen=True)
+class EventForm:
+    network_id: str
+    title: str
+    kind: str
+    subjects: list[str]
+    grade_min: str
+    grade_max: str
+    format: str
+    venue: str
+    timezone: str
+    credit_hours: float
+    description: str
+    session_title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    facilitator_id: str
+    publish: bool
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("network_id", "title", "kind", "subjects", "grade_min", "grade_max", "format",
+              "venue", "timezone", "credit_hours", "description", "session_title", "session_date",
+              "start_time", "end_time", "capacity", "facilitator_id")
+    # Where the API's field names land in this form, per request.
+    EVENT_ALIASES: ClassVar[dict[str, str]] = {}
+    SESSION_ALIASES: ClassVar[dict[str, str]] = {
+        "title": "session_title", "starts_at": "start_time", "ends_at": "end_time",
+        "facilitator_ids": "facilitator_id",
+    }
+
+    def event_body(self, *, status: str) -> dict:
+        return {
+            "title": self.title, "kind": self.kind, "subjects": self.subjects,
+            "grade_min": self.grade_min, "grade_max": self.grade_max, "format": self.format,
+            "venue": self.venue or None, "timezone": self.timezone,
+            "credit_hours": self.credit_hours, "description": self.description, "status": status,
+        }
+
+    def session_body(self) -> dict:
+        return {
+            "title": self.session_title, "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(), "capacity": self.capacity,
+            "facilitator_ids": [self.facilitator_id] if self.facilitator_id else [],
+        }
+
+
+def _text(values: dict, name: str) -> str:
+    value = values.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_event_form(values: dict) -> tuple[EventForm | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    title = _text(values, "title")
+    if not title:
+        errors["title"] = "Give the event a title."
+    elif len(title) > 200:
+        errors["title"] = "Keep the title under 200 characters."
+    network_id = _text(values, "network_id")
+    if not network_id:
+        errors["network_id"] = "Choose the network that hosts this event."
+    kind = _text(values, "kind")
+    if kind not in dict(EVENT_KINDS):
+        errors["kind"] = "Choose what kind of event this is."
+    subjects = [s for s in values.get("subjects", []) if s in dict(SUBJECTS)]
+    if not subjects:
+        errors["subjects"] = "Choose at least one subject."
+    grade_min, grade_max = _text(values, "grade_min"), _text(values, "grade_max")
+    if grade_min not in GRADES:
+        errors["grade_min"] = "Choose the lowest grade."
+    if grade_max not in GRADES:
+        errors["grade_max"] = "Choose the highest grade."
+    elif grade_min in GRADES and GRADES.index(grade_min) > GRADES.index(grade_max):
+        errors["grade_max"] = "The highest grade cannot be below the lowest."
+    event_format = _text(values, "format") or "in_person"
+    if event_format not in dict(FORMATS):
+        errors["format"] = "Choose in person, virtual or hybrid."
+    venue = _text(values, "venue")
+    if len(venue) > 300:
+        errors["venue"] = "Keep the venue under 300 characters."
+    tz_name = _text(values, "timezone")
+    zone = None
+    try:
+        zone = ZoneInfo(tz_name) if tz_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    if zone is None:
+        errors["timezone"] = "Choose the time zone the session times are in."
+    credit_hours = 0.0
+    try:
+        credit_hours = float(_text(values, "credit_hours") or "0")
+        if not 0 <= credit_hours <= 1000:
+            raise ValueError
+    except ValueError:
+        errors["credit_hours"] = "Enter the PD credit hours as a number, like 3 or 1.5."
+    description = _text(values, "description")
+    session_title = _text(values, "session_title") or "Session I"
+    if len(session_title) > 200:
+        errors["session_title"] = "Keep the session title under 200 characters."
+    day = start = end = None
+    try:
+        day = date.fromisoformat(_text(values, "session_date"))
+    except ValueError:
+        errors["session_date"] = "Enter the date of the session."
+    try:
+        start = time.fromisoformat(_text(values, "start_time"))
+    except ValueError:
+        errors["start_time"] = "Enter the start time, like 15:30."
+    try:
+        end = time.fromisoformat(_text(values, "end_time"))
+    except ValueError:
+        errors["end_time"] = "Enter the end time, like 17:00."
+    if start and end and end <= start:
+        errors["end_time"] = "The session must end after it starts."
+    capacity = 0
+    try:
+        capacity = int(_text(values, "capacity"))
+        if not 1 <= capacity <= 100_000:
+            raise ValueError
+    except ValueError:
+        errors["capacity"] = "Enter how many people can attend (1 or more)."
+    if errors or not (day and start and end and zone):
+        return None, errors
+    # Times are typed as the clock reads in the event's zone; the API stores UTC.
+    starts_at = datetime.combine(day, start, tzinfo=zone).astimezone(timezone.utc)
+    ends_at = datetime.combine(day, end, tzinfo=zone).astimezone(timezone.utc)
+    return EventForm(
+        network_id=network_id, title=title, kind=kind, subjects=subjects, grade_min=grade_min,
+        grade_max=grade_max, format=event_format, venue=venue, timezone=tz_name,
+        credit_hours=credit_hours, description=description, session_title=session_title,
+        starts_at=starts_at, ends_at=ends_at, capacity=capacity,
+        facilitator_id=_text(values, "facilitator_id"), publish=values.get("publish") == "on",
+    ), {}

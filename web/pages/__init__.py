@@ -1,0 +1,1 @@
+"""HTML routers, one per feature; every page works without JavaScript."""
