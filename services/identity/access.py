@@ -1,0 +1,55 @@
+"""Who may do what, as plain predicates over the caller's token (no database, no FastAPI).
+
+Roles come from the access token: memberships active on the day it was signed.
+"""
+
+from shared.auth import Principal
+from shared.errors import Forbidden
+
+# People records hold personal data: only those who run programs see them.
+PEOPLE_MANAGERS = ("network_admin", "coordinator")
+MEMBER_READERS = ("network_admin", "coordinator", "leader", "analyst")
+ADMIN_ONLY_KINDS = {"network", "funder", "university", "association"}
+STAFF_KINDS = {"county_office", "district", "school"}
+
+
+def require(allowed: bool, detail: str) -> None:
+    if not allowed:
+        raise Forbidden(detail)
+
+
+def is_user(actor: Principal) -> bool:
+    return actor.kind == "user"
+
+
+def manages_people(actor: Principal) -> bool:
+    """Platform admins, network admins and coordinators of any organization, and services."""
+    if actor.kind == "partner":
+        return False
+    if actor.is_platform_admin or actor.is_service:
+        return True
+    return bool(actor.organizations_with(*PEOPLE_MANAGERS))
+
+
+def may_create_organization(actor: Principal, kind: str, parent_id: str | None) -> bool:
+    if actor.is_platform_admin:
+        return True
+    if not is_user(actor):
+        return False
+    if kind in STAFF_KINDS:
+        return bool(actor.organizations_with(*PEOPLE_MANAGERS))
+    if kind == "partner":
+        return actor.has_role(parent_id, "network_admin")
+    return False
+
+
+def administers(actor: Principal, organization_id: str | None) -> bool:
+    """Platform admin, or network_admin of this organization (token holders of kind user only)."""
+    return actor.is_platform_admin or (is_user(actor) and actor.has_role(organization_id,
+                                                                         "network_admin"))
+
+
+def reads_members(actor: Principal, organization_id: str) -> bool:
+    if actor.is_platform_admin or actor.is_service:
+        return True
+    return is_user(actor) and actor.has_role(organization_id, *MEMBER_READERS)

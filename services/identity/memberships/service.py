@@ -1,0 +1,99 @@
+"""Memberships: roles people hold in organizations, which become the roles in their tokens."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.identity import access
+from services.identity.audit import service as audit
+from services.identity.db import OutboxEvent
+from services.identity.errors import MembershipExists, PersonNotFound
+from services.identity.memberships import repository
+from services.identity.memberships.models import Membership
+from services.identity.memberships.schemas import (
+    MemberPerson,
+    MembershipCreate,
+    MembershipPublic,
+    MembershipUpdate,
+)
+from services.identity.organizations.service import get_organization
+from services.identity.people import repository as people
+from shared.auth import Principal
+from shared.errors import InvalidInput, NotFound
+from shared.outbox import publish
+from shared.pagination import PageParams
+
+
+class MembershipNotFound(NotFound):
+    code, title = "membership_not_found", "Membership not found"
+
+
+def event_payload(membership: Membership) -> dict:
+    return {"id": membership.id, "organization_id": membership.organization_id,
+            "person_id": membership.person_id, "role": membership.role,
+            "starts_on": membership.starts_on.isoformat() if membership.starts_on else None,
+            "ends_on": membership.ends_on.isoformat() if membership.ends_on else None}
+
+
+async def _announce(db: AsyncSession, membership: Membership, topic: str) -> None:
+    await publish(db, OutboxEvent, topic=topic, key=membership.id,
+                  payload=event_payload(membership))
+
+
+def _require_admin(actor: Principal, organization_id: str) -> None:
+    access.require(access.administers(actor, organization_id),
+                   "Only platform admins and this organization's network admins manage members.")
+
+
+async def create_membership(db: AsyncSession, actor: Principal, organization_id: str,
+                            data: MembershipCreate) -> Membership:
+    _require_admin(actor, organization_id)
+    await get_organization(db, organization_id)
+    if await people.get(db, data.person_id) is None:
+        raise PersonNotFound(f"No person has id {data.person_id}.")
+    membership = Membership(organization_id=organization_id, person_id=data.person_id,
+                            role=data.role.value, starts_on=data.starts_on, ends_on=data.ends_on)
+    if await repository.same_exists(db, membership):
+        raise MembershipExists("This person already holds this role from that day.")
+    await repository.save(db, membership)
+    await _announce(db, membership, "membership.created")
+    await audit.record(db, actor=actor.subject, action="membership.create",
+                       target_type="membership", target_id=membership.id,
+                       organization_id=organization_id, details=event_payload(membership))
+    return membership
+
+
+async def update_membership(db: AsyncSession, actor: Principal, organization_id: str,
+                            membership_id: str, data: MembershipUpdate) -> Membership:
+    _require_admin(actor, organization_id)
+    membership = await repository.get(db, membership_id)
+    if membership is None or membership.organization_id != organization_id:
+        raise MembershipNotFound(f"No membership {membership_id} in this organization.")
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        setattr(membership, field, value)
+    # Checked again on the merged values: each bound may come from the body or the record.
+    if membership.starts_on and membership.ends_on and membership.ends_on < membership.starts_on:
+        raise InvalidInput("ends_on must not be before starts_on.")
+    await repository.save(db, membership)
+    await _announce(db, membership, "membership.updated")
+    await audit.record(db, actor=actor.subject, action="membership.update",
+                       target_type="membership", target_id=membership.id,
+                       organization_id=organization_id, details=event_payload(membership))
+    return membership
+
+
+async def list_members(db: AsyncSession, actor: Principal, organization_id: str,
+                       params: PageParams, *, role: str | None
+                       ) -> tuple[list[MembershipPublic], str | None]:
+    access.require(access.reads_members(actor, organization_id),
+                   "Only this organization's admins, coordinators, leaders and analysts see "
+                   "its members.")
+    await get_organization(db, organization_id)
+    rows, cursor = await repository.page(db, params, organization_id=organization_id, role=role)
+    persons = await people.by_ids(db, {row.person_id for row in rows})
+    items = []
+    for row in rows:
+        item = MembershipPublic.model_validate(row)
+        if row.person_id in persons:
+            item.person = MemberPerson.model_validate(persons[row.person_id])
+        items.append(item)
+    return items, cursor

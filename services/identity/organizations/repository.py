@@ -1,0 +1,49 @@
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.identity.organizations.models import Organization
+from services.identity.sql import contains_ci, equals_ci, insert_unique
+from shared.pagination import PageParams, fetch_page
+
+
+async def get(db: AsyncSession, organization_id: str) -> Organization | None:
+    return await db.get(Organization, organization_id)
+
+
+async def by_ids(db: AsyncSession, ids: set[str]) -> dict[str, Organization]:
+    if not ids:
+        return {}
+    rows = await db.exec(select(Organization).where(col(Organization.id).in_(ids)))
+    return {row.id: row for row in rows}
+
+
+async def by_natural_key(db: AsyncSession, natural_key: str) -> Organization | None:
+    return (await db.exec(
+        select(Organization).where(Organization.natural_key == natural_key)
+    )).first()
+
+
+async def add_unless_present(db: AsyncSession, organization: Organization) -> bool:
+    return await insert_unique(db, organization)
+
+
+async def page(db: AsyncSession, params: PageParams, *, kind: str | None, parent_id: str | None,
+               q: str | None) -> tuple[list[Organization], str | None]:
+    statement = select(Organization)
+    if kind:
+        statement = statement.where(Organization.kind == kind)
+    if parent_id:
+        statement = statement.where(Organization.parent_id == parent_id)
+    if q:
+        statement = statement.where(contains_ci(Organization.name, q))
+    return await fetch_page(db, statement, Organization.id, params)
+
+
+async def named(db: AsyncSession, *, kind: str, name: str, parent_id: str | None = None
+                ) -> list[Organization]:
+    """Organizations of `kind` called `name` (case-insensitively), under `parent_id` if given."""
+    statement = select(Organization).where(Organization.kind == kind,
+                                           equals_ci(Organization.name, name))
+    if parent_id:
+        statement = statement.where(Organization.parent_id == parent_id)
+    return list(await db.exec(statement.order_by(col(Organization.id))))

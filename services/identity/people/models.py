@@ -1,0 +1,20 @@
+from datetime import datetime
+
+from sqlalchemy import DateTime
+from sqlmodel import Field
+
+from services.identity.db import ServiceTable
+from services.identity.sql import utcnow
+from shared.ids import new_id
+
+
+class Person(ServiceTable, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=26)
+    # Stored lower-cased, so the unique constraint makes email unique case-insensitively.
+    email: str = Field(max_length=320, unique=True)
+    full_name: str = Field(max_length=200)
+    role: str = Field(max_length=30)
+    school_id: str | None = Field(default=None, foreign_key="organization.id", max_length=26)
+    district_id: str | None = Field(default=None, foreign_key="organization.id", max_length=26)
+    county: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

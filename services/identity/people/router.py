@@ -1,0 +1,40 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from services.identity.deps import PageDep, PrincipalDep, SessionDep
+from services.identity.people import service
+from services.identity.people.schemas import PersonCreate, PersonPublic, PersonUpdate
+from shared.pagination import Page
+
+router = APIRouter(tags=["people"])
+
+
+@router.post("/people", response_model=PersonPublic, status_code=status.HTTP_201_CREATED,
+             summary="Create a person")
+async def create_person(db: SessionDep, actor: PrincipalDep, body: PersonCreate) -> PersonPublic:
+    """School, district and county are given by name: found case-insensitively under their
+    parent, or created and flagged unverified. 409 when the email is taken."""
+    return PersonPublic.model_validate(await service.create_person(db, actor, body))
+
+
+@router.get("/people", response_model=Page[PersonPublic], summary="List people")
+async def list_people(
+    db: SessionDep, actor: PrincipalDep, page: PageDep,
+    ids: Annotated[str | None, Query(description="comma-separated person ids")] = None,
+    email: Annotated[str | None, Query(max_length=320)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="text in name or email")] = None,
+) -> Page[PersonPublic]:
+    rows, cursor = await service.list_people(db, actor, page, ids=ids, email=email, q=q)
+    return Page(items=[PersonPublic.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@router.get("/people/{person_id}", response_model=PersonPublic, summary="One person")
+async def get_person(db: SessionDep, actor: PrincipalDep, person_id: str) -> PersonPublic:
+    return PersonPublic.model_validate(await service.get_person(db, actor, person_id))
+
+
+@router.patch("/people/{person_id}", response_model=PersonPublic, summary="Change a person")
+async def update_person(db: SessionDep, actor: PrincipalDep, person_id: str, body: PersonUpdate
+                        ) -> PersonPublic:
+    return PersonPublic.model_validate(await service.update_person(db, actor, person_id, body))

@@ -1,0 +1,53 @@
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class PersonRole(StrEnum):
+    teacher = "teacher"
+    coach_tosa = "coach_tosa"
+    administrator = "administrator"
+    teacher_candidate = "teacher_candidate"
+    other = "other"
+
+
+def _blank_is_none(value: object) -> object:
+    # Sign-in sheets leave cells empty: "" means "not given".
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Email = Annotated[str, Field(max_length=320, pattern=EMAIL_PATTERN),
+                  AfterValidator(lambda value: value.strip().lower())]
+PlaceName = Annotated[str | None, BeforeValidator(_blank_is_none), Field(max_length=200)]
+
+
+class PersonCreate(BaseModel):
+    email: Email
+    full_name: str = Field(min_length=1, max_length=200)
+    role: PersonRole
+    school: PlaceName = None
+    district: PlaceName = None
+    county: PlaceName = None
+
+
+class PersonUpdate(BaseModel):
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: PersonRole | None = None
+    school: PlaceName = None
+    district: PlaceName = None
+    county: PlaceName = None
+
+
+class PersonPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    full_name: str
+    role: str
+    school_id: str | None
+    district_id: str | None
+    county: str | None

@@ -1,0 +1,19 @@
+from datetime import datetime
+
+from sqlalchemy import DateTime, Text
+from sqlmodel import Field
+
+from services.identity.db import ServiceTable
+from services.identity.sql import utcnow
+from shared.ids import new_id
+
+
+class SigningKey(ServiceTable, table=True):
+    """An ES256 key pair; `id` is the kid in token headers. Retired keys leave the JWKS."""
+
+    __tablename__ = "signing_key"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=26)
+    private_pem: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    retired_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

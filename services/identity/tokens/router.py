@@ -1,0 +1,35 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Response
+
+from services.identity.deps import KeyRingDep, SessionDep, SettingsDep
+from services.identity.tokens import service
+from services.identity.tokens.keys import public_jwks
+from services.identity.tokens.schemas import Jwks, TokenAnswer
+
+router = APIRouter(tags=["tokens"])
+FormField = Annotated[str | None, Form(max_length=4096)]
+
+
+@router.post("/token", response_model=TokenAnswer, summary="Get an access token")
+async def create_token(
+    db: SessionDep, key_ring: KeyRingDep, settings: SettingsDep, response: Response,
+    grant_type: FormField = None, username: FormField = None, password: FormField = None,
+    client_id: FormField = None, client_secret: FormField = None, api_key: FormField = None,
+) -> TokenAnswer:
+    """OAuth 2.0 token endpoint (application/x-www-form-urlencoded):
+    `grant_type=password` with `username` (email) and `password`;
+    `grant_type=client_credentials` with `client_id` (a Cascade service) and `client_secret`;
+    `grant_type=api_key` with `api_key` (a partner key, csk_...)."""
+    response.headers["Cache-Control"] = "no-store"
+    return await service.issue_token(db, key_ring, settings, service.TokenRequest(
+        grant_type=grant_type, username=username, password=password, client_id=client_id,
+        client_secret=client_secret, api_key=api_key,
+    ))
+
+
+@router.get("/jwks.json", response_model=Jwks, summary="Keys that verify access tokens")
+async def get_jwks(db: SessionDep, key_ring: KeyRingDep, response: Response) -> dict:
+    await key_ring.current(db)  # so the set is never empty, even before the first sign-in
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return await public_jwks(db)
