@@ -33,9 +33,17 @@ def event_payload(membership: Membership) -> dict:
             "ends_on": membership.ends_on.isoformat() if membership.ends_on else None}
 
 
-async def _announce(db: AsyncSession, membership: Membership, topic: str) -> None:
-    await publish(db, OutboxEvent, topic=topic, key=membership.id,
-                  payload=event_payload(membership))
+async def _saved(db: AsyncSession, actor: Principal, membership: Membership, change: str
+                 ) -> Membership:
+    """Writes the membership with its event and audit entry, all in the one transaction."""
+    await repository.save(db, membership)
+    payload = event_payload(membership)
+    await publish(db, OutboxEvent, topic=f"membership.{change}d", key=membership.id,
+                  payload=payload)
+    await audit.record(db, actor=actor.subject, action=f"membership.{change}",
+                       target_type="membership", target_id=membership.id,
+                       organization_id=membership.organization_id, details=payload)
+    return membership
 
 
 def _require_admin(actor: Principal, organization_id: str) -> None:
@@ -53,12 +61,7 @@ async def create_membership(db: AsyncSession, actor: Principal, organization_id:
                             role=data.role.value, starts_on=data.starts_on, ends_on=data.ends_on)
     if await repository.same_exists(db, membership):
         raise MembershipExists("This person already holds this role from that day.")
-    await repository.save(db, membership)
-    await _announce(db, membership, "membership.created")
-    await audit.record(db, actor=actor.subject, action="membership.create",
-                       target_type="membership", target_id=membership.id,
-                       organization_id=organization_id, details=event_payload(membership))
-    return membership
+    return await _saved(db, actor, membership, "create")
 
 
 async def update_membership(db: AsyncSession, actor: Principal, organization_id: str,
@@ -73,12 +76,7 @@ async def update_membership(db: AsyncSession, actor: Principal, organization_id:
     # Checked again on the merged values: each bound may come from the body or the record.
     if membership.starts_on and membership.ends_on and membership.ends_on < membership.starts_on:
         raise InvalidInput("ends_on must not be before starts_on.")
-    await repository.save(db, membership)
-    await _announce(db, membership, "membership.updated")
-    await audit.record(db, actor=actor.subject, action="membership.update",
-                       target_type="membership", target_id=membership.id,
-                       organization_id=organization_id, details=event_payload(membership))
-    return membership
+    return await _saved(db, actor, membership, "update")
 
 
 async def list_members(db: AsyncSession, actor: Principal, organization_id: str,
