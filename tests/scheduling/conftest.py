@@ -51,6 +51,13 @@ async def client(app):
         yield client
 
 
+def problem(response: httpx.Response, status: int) -> dict:
+    """The RFC 9457 body of an error answer, after checking its status and media type."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return response.json()
+
+
 def new_person() -> str:
     return uuid.uuid4().hex
 
