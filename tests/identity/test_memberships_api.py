@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from tests.identity.conftest import BASE
 
 
@@ -30,6 +32,7 @@ class TestMemberships:
         assert len(entries) == 1
         assert entries[0]["target_id"] == membership["id"]
         assert entries[0]["actor_subject"] != ""
+        assert datetime.fromisoformat(entries[0]["at"]).utcoffset() is not None
 
         leaders = (await api.client.get(f"{BASE}/organizations/{network['id']}/members",
                                         headers=admin, params={"role": "leader"})).json()

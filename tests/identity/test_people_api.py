@@ -1,3 +1,5 @@
+import asyncio
+
 from tests.identity.conftest import BASE
 
 
@@ -65,3 +67,21 @@ class TestPeopleAccess:
             "ids": ",".join(ids), "limit": 2, "cursor": first["next_cursor"]})).json()
         assert [p["id"] for p in first["items"] + rest["items"]] == sorted(ids)
         assert rest["next_cursor"] is None
+
+
+class TestConcurrentCreation:
+    async def test_parallel_people_naming_a_new_district_share_one(self, api):
+        admin = await api.admin()
+
+        async def create(n: int):
+            return await api.client.post(f"{BASE}/people", headers=admin, json={
+                "email": f"t{n}@example.org", "full_name": f"T {n}", "role": "teacher",
+                "school": "Poly High", "district": "Long Beach Unified",
+                "county": "Los Angeles"})
+
+        responses = await asyncio.gather(*(create(n) for n in range(8)))
+        assert [r.status_code for r in responses] == [201] * 8
+        assert len({(r.json()["school_id"], r.json()["district_id"]) for r in responses}) == 1
+        districts = (await api.client.get(f"{BASE}/organizations", headers=admin,
+                                          params={"kind": "district"})).json()["items"]
+        assert [d["name"] for d in districts] == ["Long Beach Unified"]
