@@ -25,8 +25,8 @@ MANAGER_ROLES = ("network_admin", "coordinator")
 # What a sign-up refusal means to the person who clicked.
 REGISTRATION_PROBLEMS = {
     "slot_conflict": "You already hold a session in this time slot.",
-    "event_not_open": "This event is not open for sign-up.",
-    "session_started": "This session has already started.",
+    "event_closed": "This event is not open for sign-up.",
+    "seat_contention": "Many people are signing up right now. Please try again.",
 }
 
 

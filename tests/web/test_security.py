@@ -1,0 +1,134 @@
+"""The web tier's own defences: CSRF on every POST, the session cookie, security headers, and
+the way to the login page when there is no (valid) session."""
+
+import time
+
+import jwt
+from itsdangerous import TimestampSigner
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from tests.web.conftest import ADMIN
+
+
+class TestCsrf:
+    async def test_a_post_without_the_token_is_refused(self, stack, visitor):
+        await visitor.get("/login")
+        response = await visitor.client.post("/login", data={"email": ADMIN[0],
+                                                             "password": ADMIN[1]})
+        assert response.status_code == 403
+        assert "cascade_session" not in response.headers.get("set-cookie", "")
+
+    async def test_a_token_of_another_session_is_refused(self, stack, visitor, another_visitor):
+        await another_visitor.get("/login")
+        await visitor.get("/login")
+        response = await visitor.client.post("/login", data={
+            "csrf_token": another_visitor.csrf, "email": ADMIN[0], "password": ADMIN[1]})
+        assert response.status_code == 403
+
+    async def test_a_cross_site_post_is_refused_even_with_the_token(self, stack, visitor):
+        await visitor.get("/login")
+        response = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1]},
+                                      headers={"Sec-Fetch-Site": "cross-site"})
+        assert response.status_code == 403
+
+    async def test_a_post_from_another_origin_is_refused(self, stack, visitor):
+        await visitor.get("/login")
+        response = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1]},
+                                      headers={"Origin": "https://evil.example"})
+        assert response.status_code == 403
+
+    async def test_a_same_origin_post_with_the_token_in_the_htmx_header_passes(self, stack,
+                                                                                visitor):
+        await visitor.get("/login")
+        response = await visitor.client.post(
+            "/login", data={"email": ADMIN[0], "password": ADMIN[1]},
+            headers={"X-CSRF-Token": visitor.csrf, "HX-Request": "true",
+                     "Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+        assert response.status_code == 200
+        assert response.headers["HX-Redirect"] == "/"
+
+
+class TestSessionCookie:
+    async def test_login_sets_a_signed_http_only_lax_cookie_and_a_new_session(self, stack,
+                                                                             visitor):
+        await visitor.get("/login")
+        anonymous_token = visitor.csrf
+        response = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1],
+                                                 "next": "/schedule"})
+        assert response.status_code == 303
+        assert response.headers["location"] == "/schedule"
+        cookie = response.headers["set-cookie"].lower()
+        assert cookie.startswith("cascade_session=")
+        assert "httponly" in cookie and "samesite=lax" in cookie
+        await visitor.get("/schedule")
+        assert visitor.csrf != anonymous_token  # the session id changed at login
+
+    async def test_login_never_redirects_to_another_site(self, stack, visitor):
+        await visitor.get("/login")
+        response = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1],
+                                                 "next": "//evil.example/"})
+        assert response.headers["location"] == "/"
+
+    async def test_logout_clears_the_session(self, stack, visitor):
+        await visitor.login(*ADMIN)
+        response = await visitor.post("/logout")
+        assert response.status_code == 303
+        assert (await visitor.get("/schedule")).status_code == 303
+
+
+class TestLoginRequired:
+    async def test_a_private_page_sends_an_anonymous_visitor_to_login_and_back(self, stack,
+                                                                               visitor):
+        response = await visitor.get("/schedule?x=1")
+        assert response.status_code == 303
+        assert response.headers["location"] == "/login?next=%2Fschedule%3Fx%3D1"
+
+    async def test_htmx_asks_for_a_full_reload_to_the_login_page(self, stack, visitor):
+        response = await visitor.get("/schedule", headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        assert response.headers["HX-Redirect"].startswith("/login?next=")
+
+    async def test_an_expired_token_in_the_session_means_login_again(self, stack, visitor):
+        expired = jwt.encode({"sub": "x", "exp": int(time.time()) - 60, "name": "Old"},
+                             "an-hmac-key-only-for-this-test-0123456789", algorithm="HS256")
+        visitor.client.cookies.set("cascade_session", signed_session(stack, expired))
+        response = await visitor.get("/schedule")
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login?next=")
+
+    async def test_a_token_the_services_reject_means_login_again(self, stack, visitor):
+        key = ec.generate_private_key(ec.SECP256R1())
+        forged = jwt.encode({"sub": "x", "exp": int(time.time()) + 600, "iat": int(time.time()),
+                             "iss": "cascade-identity", "aud": ["scheduling"], "name": "Mallory"},
+                            key, algorithm="ES256", headers={"kid": "unknown"})
+        visitor.client.cookies.set("cascade_session", signed_session(stack, forged))
+        response = await visitor.get("/schedule")
+        assert response.status_code == 303
+        assert response.headers["location"] == "/login?next=%2Fschedule"
+        assert "cascade_session=null" in response.headers["set-cookie"]
+
+
+class TestHeaders:
+    async def test_every_page_carries_the_security_headers(self, stack, visitor):
+        for path in ("/", "/login", "/static/app.css", "/no-such-page"):
+            response = await visitor.get(path)
+            csp = response.headers["content-security-policy"]
+            assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+            assert "unsafe-inline" not in csp
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+    async def test_pages_have_no_inline_script(self, stack, visitor):
+        html = (await visitor.get("/login")).text
+        assert "<script>" not in html and " on" + "click=" not in html
+        assert '<script src="/static/vendor/htmx.min.js" defer></script>' in html
+
+
+def signed_session(stack, token: str) -> str:
+    """A session cookie as web itself would sign it, holding `token`."""
+    import base64
+    import json
+
+    secret = stack.apps["web"].state.secret_key
+    data = base64.b64encode(json.dumps({"sid": "s" * 24, "token": token}).encode())
+    return TimestampSigner(secret).sign(data).decode()
