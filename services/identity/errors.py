@@ -31,6 +31,10 @@ class PersonNotFound(NotFound):
     code, title = "person_not_found", "Person not found"
 
 
+class MembershipNotFound(NotFound):
+    code, title = "membership_not_found", "Membership not found"
+
+
 class ApiKeyNotFound(NotFound):
     code, title = "api_key_not_found", "API key not found"
 
@@ -41,6 +45,10 @@ class EmailTaken(Conflict):
 
 class AccountExists(Conflict):
     code, title = "account_exists", "An account with this email already exists"
+
+
+class OrganizationExists(Conflict):
+    code, title = "organization_exists", "An organization with this name already exists here"
 
 
 class MembershipExists(Conflict):

@@ -5,7 +5,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.identity import access
 from services.identity.audit import service as audit
 from services.identity.db import OutboxEvent
-from services.identity.errors import MembershipExists, PersonNotFound
+from services.identity.errors import MembershipExists, MembershipNotFound, PersonNotFound
 from services.identity.memberships import repository
 from services.identity.memberships.models import Membership
 from services.identity.memberships.schemas import (
@@ -17,13 +17,9 @@ from services.identity.memberships.schemas import (
 from services.identity.organizations.service import get_organization
 from services.identity.people import repository as people
 from shared.auth import Principal
-from shared.errors import InvalidInput, NotFound
+from shared.errors import InvalidInput
 from shared.outbox import publish
 from shared.pagination import PageParams
-
-
-class MembershipNotFound(NotFound):
-    code, title = "membership_not_found", "Membership not found"
 
 
 def event_payload(membership: Membership) -> dict:

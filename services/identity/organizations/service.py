@@ -7,12 +7,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.identity import access
 from services.identity.audit import service as audit
 from services.identity.db import OutboxEvent
-from services.identity.errors import InvalidParent, OrganizationNotFound
+from services.identity.errors import InvalidParent, OrganizationExists, OrganizationNotFound
 from services.identity.organizations import repository
 from services.identity.organizations.models import Organization
 from services.identity.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from shared.auth import Principal
-from shared.errors import Conflict
 from shared.outbox import publish
 from shared.pagination import PageParams
 
@@ -24,10 +23,6 @@ PARENT_KINDS = {
     "network": {"network"},
     "county_office": {"network"},
 }
-
-
-class OrganizationExists(Conflict):
-    code, title = "organization_exists", "An organization with this name already exists here"
 
 
 def clean_name(name: str) -> str:
