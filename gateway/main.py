@@ -1,0 +1,74 @@
+"""The gateway: Cascade's one public listener. /api/<service>/... goes to that service, everything
+else to web. Run with: uvicorn --factory gateway.main:create_app
+
+Request path, outermost first: request id (always minted here) -> rate limit -> body size limit
+-> proxy (pure ASGI; forwards nearly everything) -> FastAPI routes for /healthz, /readyz,
+/api/docs and /api/openapi.json.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from gateway.apikeys import ApiKeyExchange
+from gateway.docs import COMBINED, CombinedDocument, docs_router
+from gateway.health import health_router
+from gateway.middleware import BodySizeLimitMiddleware, RateLimitMiddleware
+from gateway.proxy import ProxyMiddleware
+from gateway.settings import GatewaySettings
+from gateway.upstreams import build_upstreams
+from shared.errors import install_error_handlers
+from shared.requests import RequestIdMiddleware, configure_logging
+
+LOCAL_PATHS = frozenset({"/healthz", "/readyz", "/api/docs", COMBINED})
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    upstream_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    """`upstream_transports` (keys identity, scheduling, evidence, reach, web) replace the
+    network for those upstreams, e.g. with httpx.ASGITransport(app=<service app>) in tests."""
+    settings = settings or GatewaySettings()
+    configure_logging(settings.log_level)
+    # httpx logs every request it sends at INFO: for the gateway that is a line per health
+    # check and per key exchange, with nothing to act on.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    upstreams = build_upstreams(settings, upstream_transports)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            for upstream in upstreams.values():
+                await upstream.aclose()
+
+    # FastAPI's built-in telemetry looks up the OpenTelemetry providers on every request, which
+    # costs the proxy path more than its own work; the gateway exports no telemetry.
+    app = FastAPI(title="Cascade gateway", lifespan=lifespan,
+                  openapi_url=None, docs_url=None, redoc_url=None,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
+    app.state.settings = settings
+    app.state.upstreams = upstreams
+    install_error_handlers(app)
+    app.include_router(health_router(upstreams, timeout=settings.health_timeout))
+    app.include_router(docs_router(CombinedDocument(
+        upstreams, cache_seconds=settings.openapi_cache_seconds, timeout=settings.read_timeout)))
+
+    # add_middleware puts each one outside the previous: added innermost first.
+    app.add_middleware(
+        ProxyMiddleware, upstreams=upstreams, local_paths=LOCAL_PATHS,
+        api_keys=ApiKeyExchange(upstreams["identity"].client,
+                                max_age=settings.api_key_cache_seconds),
+        retry_after=settings.retry_after,
+    )
+    app.add_middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size)
+    app.add_middleware(RateLimitMiddleware, burst=settings.rate_limit_burst,
+                       per_second=settings.rate_limit_per_second)
+    app.add_middleware(RequestIdMiddleware, trust_incoming=False)
+    return app

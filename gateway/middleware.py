@@ -1,0 +1,123 @@
+"""The gateway's pure ASGI middleware (BaseHTTPMiddleware breaks streaming and contextvars):
+a request body size limit enforced while streaming, and a per-address rate limit on the routes
+that create accounts and issue tokens."""
+
+import math
+import time
+
+from shared.errors import problem_response
+
+RATE_LIMITED_PATHS = frozenset({"/api/identity/v1/token", "/api/identity/v1/accounts"})
+_MAX_BUCKETS = 10_000
+
+
+class RequestTooLarge(Exception):
+    pass
+
+
+class BodySizeLimitMiddleware:
+    """413 for a body over the limit: at once when Content-Length says so, otherwise as soon as
+    the streamed body passes it (the upstream connection is then dropped mid-request).
+    The client's connection stays open: uvicorn discards the rest of the body, so a client that
+    sends all of it before reading still gets the 413 instead of a reset connection."""
+
+    def __init__(self, app, *, max_body_size: int) -> None:
+        self.app = app
+        self.max_body_size = max_body_size
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        has_body = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                has_body = True
+                if not value.isdigit() or int(value) > self.max_body_size:
+                    await self._too_large(scope, receive, send)
+                    return
+            elif name == b"transfer-encoding":
+                has_body = True
+        if not has_body:
+            await self.app(scope, receive, send)
+            return
+
+        received = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_size:
+                    raise RequestTooLarge()
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except RequestTooLarge:
+            if started:
+                raise
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope, receive, send) -> None:
+        await problem_response(
+            413, "request_too_large", title="Request too large",
+            detail=f"The request body may be at most {self.max_body_size} bytes.",
+        )(scope, receive, send)
+
+
+class TokenBucket:
+    """Per-key buckets of `burst` tokens refilled at `per_second`; memory stays bounded by
+    forgetting buckets that have refilled (they hold no information)."""
+
+    def __init__(self, *, burst: int, per_second: float) -> None:
+        self.burst = float(burst)
+        self.per_second = per_second
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str) -> float:
+        """0 when a token was taken, else the seconds until one is available."""
+        now = time.monotonic()
+        tokens, updated = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - updated) * self.per_second)
+        if tokens >= 1.0:
+            if len(self._buckets) >= _MAX_BUCKETS and key not in self._buckets:
+                self._forget_full(now)
+            self._buckets[key] = (tokens - 1.0, now)
+            return 0.0
+        self._buckets[key] = (tokens, now)
+        return (1.0 - tokens) / self.per_second if self.per_second > 0 else math.inf
+
+    def _forget_full(self, now: float) -> None:
+        self._buckets = {
+            key: (tokens, updated) for key, (tokens, updated) in self._buckets.items()
+            if tokens + (now - updated) * self.per_second < self.burst
+        }
+
+
+class RateLimitMiddleware:
+    def __init__(self, app, *, burst: int, per_second: float) -> None:
+        self.app = app
+        self.bucket = TokenBucket(burst=burst, per_second=per_second)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "POST"
+                and scope["path"] in RATE_LIMITED_PATHS):
+            client = scope.get("client")
+            wait = self.bucket.take(client[0] if client else "unknown")
+            if wait:
+                retry_after = str(math.ceil(wait)) if math.isfinite(wait) else "3600"
+                await problem_response(
+                    429, "rate_limited", title="Too many requests",
+                    detail="Too many attempts from this address; try again later.",
+                    headers={"Retry-After": retry_after},
+                )(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
