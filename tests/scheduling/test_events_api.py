@@ -180,3 +180,17 @@ class TestCalendar:
     async def test_a_drafts_calendar_is_not_found_to_outsiders(self, api, client):
         draft = await api.event(status="draft")
         problem(await client.get(f"{API}/events/{draft['id']}/calendar.ics"), 404)
+
+
+class TestCreateEventIdempotently:
+    async def test_a_double_submitted_form_makes_one_event(self, api, client):
+        body = {"network_id": api.network, "kind": "webinar", "title": "Once", "grade_min": "K",
+                "grade_max": "2", "timezone": "UTC"}
+        headers = {**api.leader, "Idempotency-Key": "form-123"}
+        first = await client.post(f"{API}/events", json=body, headers=headers)
+        second = await client.post(f"{API}/events", json=body, headers=headers)
+        assert (first.status_code, second.status_code) == (201, 201)
+        assert first.json() == second.json()
+        listed = (await client.get(f"{API}/events", params={"network_id": api.network},
+                                   headers=api.leader)).json()
+        assert [e["title"] for e in listed["items"]] == ["Once"]

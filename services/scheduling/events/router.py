@@ -3,23 +3,34 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
-from services.scheduling.deps import OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep
 from services.scheduling.db import utcnow
+from services.scheduling.deps import OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep
 from services.scheduling.events import calendar, service
 from services.scheduling.events.schemas import (
     EventCreate, EventPublic, EventStatus, EventUpdate, Grade, SlotCreate, SlotPublic, Subject,
 )
+from services.scheduling.idempotency.responses import respond
 from services.scheduling.sessions import repository as sessions
 from shared.pagination import Page
 
 router = APIRouter(tags=["events"])
 
 
-@router.post("/events", response_model=EventPublic, status_code=201, summary="Create an event")
-async def create_event(data: EventCreate, db: SessionDep, principal: PrincipalDep) -> EventPublic:
-    return await service.create_event(db, principal=principal, data=data)
+@router.post("/events", response_model=EventPublic, status_code=201, summary="Create an event",
+             description="A retry with the same Idempotency-Key gets the first answer again.")
+async def create_event(
+    data: EventCreate, request: Request, db: SessionDep, principal: PrincipalDep,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
+) -> JSONResponse:
+    async def create() -> tuple[int, dict]:
+        event = await service.create_event(db, principal=principal, data=data)
+        return 201, event.model_dump(mode="json")
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                                     body=data.model_dump(mode="json"), action=create)
 
 
 @router.get("/events", response_model=Page[EventPublic], summary="Find events")

@@ -72,3 +72,4 @@ async def run_once(
     claim.status_code, claim.response = status_code, body
     await repository.save(db, claim)
     return Outcome(status_code, body)
+

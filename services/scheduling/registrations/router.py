@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
-from services.scheduling.idempotency import service as idempotency
+from services.scheduling.idempotency.responses import respond
 from services.scheduling.people import Profile, fetch_profile
 from services.scheduling.registrations import service
 from services.scheduling.registrations.schemas import (
@@ -45,13 +45,8 @@ async def create_registration(
         registration = await service.register(db, session=session, person_id=who, profile=profile)
         return 201, RegistrationPublic.model_validate(registration).model_dump(mode="json")
 
-    outcome = await idempotency.run_once(
-        db, subject=principal.subject, key=idempotency_key, method="POST", path=request.url.path,
-        request_hash=idempotency.fingerprint("POST", request.url.path, {"person_id": person_id}),
-        action=sign_up,
-    )
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
-    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                                     body={"person_id": person_id}, action=sign_up)
 
 
 @router.get("/registrations/{registration_id}", response_model=RegistrationPublic,
