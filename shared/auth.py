@@ -86,6 +86,7 @@ class TokenVerifier:
                 except (httpx.HTTPError, ValueError) as exc:
                     raise KeysUnavailable() from exc
                 self._fetched_at = time.monotonic()
+                # Replace, not merge: a key identity stopped publishing is no longer trusted.
                 self._keys = {k.key_id: k.key for k in jwt.PyJWKSet.from_dict(jwks).keys}
         if kid not in self._keys:
             raise Unauthorized("The access token was signed with an unknown key.")

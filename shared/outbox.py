@@ -10,20 +10,20 @@ A service declares its tables from the bases here, on its own registry:
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import JSON, DateTime, text, update
+from sqlalchemy import JSON, text, update
 from sqlmodel import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.auth import ServicePrincipalDep
-from shared.db import SessionDep
+from shared.db import SessionDep, UTCDateTime, utcnow
 from shared.errors import InvalidInput
 
 log = logging.getLogger("cascade.outbox")
@@ -32,16 +32,12 @@ log = logging.getLogger("cascade.outbox")
 _OUTBOX_LOCK = 0x0CA5CADE
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class OutboxEventBase(SQLModel):
     id: int | None = Field(default=None, primary_key=True)
     topic: str = Field(max_length=100)
     key: str = Field(max_length=64)
     payload: dict[str, Any] = Field(sa_type=JSON)
-    occurred_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class FeedCursorBase(SQLModel):

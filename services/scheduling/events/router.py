@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.scheduling.db import utcnow
+from shared.db import utcnow
 from services.scheduling.deps import OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep
 from services.scheduling.events import calendar, service
 from services.scheduling.events.schemas import (

@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from services.scheduling import access
-from services.scheduling.db import OutboxEvent, utcnow
+from services.scheduling.db import OutboxEvent
+from shared.db import utcnow
 from services.scheduling.errors import EventNotFound, SlotNotFound
 from services.scheduling.events import repository
 from services.scheduling.events.models import Event, Slot

@@ -4,7 +4,8 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field
 
-from services.scheduling.db import ServiceTable, UTCDateTime, utcnow
+from services.scheduling.db import ServiceTable
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 

@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling import access
 from services.scheduling.attendance import repository as attendance
-from services.scheduling.db import OutboxEvent, utcnow
+from services.scheduling.db import OutboxEvent
+from shared.db import utcnow
 from services.scheduling.errors import (
     AlreadyRegistered, EventClosed, RegistrationNotFound, SeatContention, SlotConflict,
 )

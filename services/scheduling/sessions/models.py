@@ -3,7 +3,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Text
 from sqlmodel import Field
 
-from services.scheduling.db import ServiceTable, UTCDateTime, utcnow
+from services.scheduling.db import ServiceTable
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 
