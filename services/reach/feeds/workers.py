@@ -1,0 +1,83 @@
+"""The two background workers that keep reach's read model in step with identity and
+scheduling, and remember when each feed was last read to its end (the as_of of every figure)."""
+
+import asyncio
+import contextlib
+import time
+
+from fastapi import FastAPI
+
+from services.reach.feeds import repository
+from services.reach.feeds.models import FeedCursor
+from services.reach.readmodel.service import apply_identity_event, apply_scheduling_event
+from shared.outbox import Apply, FeedConsumer, utcnow
+from shared.service import Worker
+
+
+class CatchingUpConsumer(FeedConsumer):
+    """A FeedConsumer that also records when the feed was last read to its end, and that lets a
+    page being applied finish when the app stops."""
+
+    def __init__(self, *, record_every: float, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.record_every = record_every
+        self._recorded = float("-inf")
+
+    async def poll_once(self) -> int:
+        # Cancelled in the middle of a transaction, an aiosqlite connection can be dropped with
+        # its write lock held, stalling every other writer (and the shutdown) for the busy
+        # timeout. So a poll runs to its end; cancellation takes effect right after it.
+        poll = asyncio.ensure_future(self._poll())
+        try:
+            return await asyncio.shield(poll)
+        except asyncio.CancelledError:
+            # Wait for the page, but whatever became of it, stopping wins: letting its error
+            # escape here would swallow the cancellation and keep the worker polling forever.
+            with contextlib.suppress(Exception):
+                await poll
+            raise
+
+    async def _poll(self) -> int:
+        started = utcnow()
+        before = await self.position()
+        applied = await super().poll_once()
+        if applied < self.page_size and time.monotonic() - self._recorded >= self.record_every:
+            after = await self.position()
+            # A short page read after `started` holds everything committed before it. Nothing
+            # applied with the cursor moved means another replica applied the page instead.
+            if applied or after == before:
+                async with self.sessions() as db:
+                    await repository.mark_caught_up(db, feed=self.feed, position=after, at=started)
+                    await db.commit()
+                self._recorded = time.monotonic()
+        return applied
+
+
+def feed_worker(feed: str, path: str, apply: Apply) -> Worker:
+    async def consume(app: FastAPI) -> None:
+        settings = app.state.settings
+        consumer = CatchingUpConsumer(
+            feed=feed,
+            path=path,
+            client=app.state.gateway,
+            sessions=app.state.sessions,
+            cursor_model=FeedCursor,
+            apply=apply,
+            headers=app.state.service_token.headers,
+            poll_interval=settings.feed_poll_interval,
+            page_size=settings.feed_page_size,
+            record_every=settings.feed_as_of_every,
+        )
+        await consumer.run()
+
+    return consume
+
+
+FEEDS = {"identity": "/api/identity/v1/feed", "scheduling": "/api/scheduling/v1/feed"}
+
+
+def feed_workers() -> list[Worker]:
+    return [
+        feed_worker("identity", FEEDS["identity"], apply_identity_event),
+        feed_worker("scheduling", FEEDS["scheduling"], apply_scheduling_event),
+    ]
