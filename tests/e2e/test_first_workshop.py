@@ -1,0 +1,166 @@
+"""The first workshop, through the browser: a network admin posts a series, a teacher finds it
+and signs up, the session fills and waitlists, the leader checks the teacher in, and the reach
+page counts the leader, the teacher and where the teacher teaches."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "teacher-password"
+TITLE = "Argument writing in the middle grades"
+WHERE = {"school": "Lincoln Elementary", "district": "Oakland Unified", "county": "Alameda"}
+
+
+def post(api, path: str, token: str | None, body: dict) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = api.post(path, json=body, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def token(api, email: str, password: str = PASSWORD) -> str:
+    response = api.post("/api/identity/v1/token",
+                        data={"grant_type": "password", "username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def person_with_account(api, root: str, email: str, name: str, **where) -> dict:
+    person = post(api, "/api/identity/v1/people", root,
+                  {"email": email, "full_name": name, "role": "teacher", **where})
+    post(api, "/api/identity/v1/accounts", None,
+         {"email": email, "password": PASSWORD, "full_name": name})
+    return person
+
+
+@pytest.fixture(scope="module")
+def seeded(live_stack):
+    api = live_stack.api
+    root = token(api, live_stack.admin_email, live_stack.admin_password)
+    network = post(api, "/api/identity/v1/organizations", root,
+                   {"name": "Bay Teacher Network", "kind": "network"})
+    district = post(api, "/api/identity/v1/organizations", root,
+                    {"name": "Oakland Unified", "kind": "district", "county": "Alameda"})
+    post(api, "/api/identity/v1/organizations", root,
+         {"name": "Lincoln Elementary", "kind": "school", "parent_id": district["id"]})
+    leader = person_with_account(api, root, "leader@e2e.test", "Maria Lopez")
+    admin = person_with_account(api, root, "admin@e2e.test", "Ana Network")
+    for person, role in ((leader, "leader"), (admin, "network_admin")):
+        post(api, f"/api/identity/v1/organizations/{network['id']}/members", root,
+             {"person_id": person["id"], "role": role})
+    teachers = [person_with_account(api, root, f"teacher{n}@e2e.test", f"Teacher {n}", **WHERE)
+                for n in range(3)]
+    return {"network": network, "leader": leader, "teachers": teachers}
+
+
+def log_in(page: Page, url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page):
+    url = live_stack.url
+    # A CSP violation or a script error shows up here; the pages must cause none.
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
+
+    # The network admin posts a workshop series with one session of two seats.
+    log_in(page, url, "admin@e2e.test")
+    page.get_by_role("link", name="New event").click()
+    expect(page.get_by_role("heading", name="New event")).to_be_visible()
+    page.get_by_label("Title", exact=True).fill(TITLE)
+    page.get_by_label("ELA").check()
+    page.get_by_label("Lowest grade").select_option("6")
+    page.get_by_label("Highest grade").select_option("8")
+    page.get_by_label("Time zone").select_option("America/Los_Angeles")
+    page.get_by_label("Date", exact=True).fill(today.isoformat())
+    page.get_by_label("Starts").fill("10:00")
+    page.get_by_label("Ends").fill("12:00")
+    page.get_by_label("Capacity").fill("2")
+    page.get_by_label("Facilitator").select_option(label="Maria Lopez")
+    page.get_by_label("Publish now").check()
+    page.get_by_role("button", name="Create event").click()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+    expect(page.get_by_text("10:00 AM")).to_be_visible()
+    event_url = page.url
+
+    # On a phone-sized screen the event page still reads and works.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="/tmp/cascade-event-390.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_out(page)
+
+    # A teacher finds it in the catalog by typing, and signs up in place.
+    log_in(page, url, "teacher0@e2e.test")
+    page.goto(url + "/")
+    page.get_by_label("Search").fill("argument")
+    expect(page).to_have_url(f"{url}/?q=argument&subject=&grade=&from=&to=")
+    page.get_by_role("link", name=TITLE).click()
+    expect(page).to_have_url(event_url)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_text("You're registered")).to_be_visible()
+    expect(page.get_by_text("1 of 2 seats left")).to_be_visible()
+    assert page.url == event_url  # swapped in place, no navigation
+    log_out(page)
+
+    # The second seat goes to another teacher through the API; the third waits.
+    session_id = event_url.rsplit("/", 1)[1]
+    event = live_stack.api.get(f"/api/scheduling/v1/events/{session_id}").json()
+    [session] = event["sessions"]
+    second = post(live_stack.api, f"/api/scheduling/v1/sessions/{session['id']}/registrations",
+                  token(live_stack.api, "teacher1@e2e.test"), {})
+    assert second["status"] == "confirmed"
+    log_in(page, url, "teacher2@e2e.test")
+    page.goto(event_url)
+    page.get_by_role("button", name="Join the waitlist").click()
+    expect(page.get_by_text("You're on the waitlist (#1)")).to_be_visible()
+    log_out(page)
+
+    # The leader checks the first teacher in.
+    log_in(page, url, "leader@e2e.test")
+    page.goto(event_url)
+    page.get_by_role("link", name="Check people in").click()
+    row = page.get_by_role("row", name="Teacher 0")
+    expect(page.get_by_role("row", name="Teacher 2")).to_contain_text("Waitlisted (#1)")
+    row.get_by_role("button", name="Check in").click()
+    expect(row).to_contain_text("Checked in")
+    log_out(page)
+
+    # Reach counts it once the feeds have carried the check-in across.
+    log_in(page, url, "admin@e2e.test")
+    page.get_by_role("link", name="Reach").click()
+    direct = page.locator("#figure_direct .figure-value")
+    for _ in range(30):
+        try:
+            expect(direct).to_have_text("1", timeout=1_000)
+            break
+        except AssertionError:
+            page.reload()
+    expect(direct).to_have_text("1")
+    expect(page.locator("#figure_leaders .figure-value")).to_have_text("1")
+    for figure in ("schools", "districts", "counties"):
+        expect(page.locator(f"#figure_{figure} .figure-value")).to_have_text("1")
+    expect(page.locator("#breakdown_school")).to_contain_text("Lincoln Elementary")
+    expect(page.locator("#breakdown_district")).to_contain_text("Oakland Unified")
+    expect(page.locator("#breakdown_county")).to_contain_text("Alameda")
+    assert date.fromisoformat(page.get_by_label("From").input_value()).month == 7
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="/tmp/cascade-reach-390.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    assert problems == []
