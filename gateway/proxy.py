@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import httpx
 
 from gateway.apikeys import API_KEY_PREFIX, ApiKeyExchange, InvalidApiKey, TokenExchangeFailed
+from gateway.middleware import RequestTooLarge
 from gateway.upstreams import Upstream
 from shared.errors import problem_response
 from shared.requests import current_request_id
@@ -95,7 +96,19 @@ class ProxyMiddleware:
         path: str = scope["path"]
         if path in self.local_paths:
             await self.app(scope, receive, send)
-        elif path.startswith("/api/"):
+            return
+        try:
+            await self.dispatch(path, scope, receive, send)
+        except RequestTooLarge:
+            raise  # answered by BodySizeLimitMiddleware
+        except Exception:
+            # FastAPI's error middleware is not around the proxy (see gateway.main.GatewayApp).
+            log.exception("gateway failure on %s %s", scope["method"], path)
+            await problem_response(500, "internal_error", detail="Something went wrong on our side.")(
+                scope, receive, send)
+
+    async def dispatch(self, path: str, scope, receive, send) -> None:
+        if path.startswith("/api/"):
             end = path.find("/", 5)
             upstream = self.apis.get(path[5:end] if end > 0 else path[5:])
             if upstream is None:

@@ -23,6 +23,8 @@ import httpx
 
 # Body bytes buffered from the upstream before the socket is paused (flow control).
 _READ_HIGH_WATER = 256 * 1024
+# Answers up to this size (by Content-Length) are read whole before they are relayed.
+_SMALL_BODY = 64 * 1024
 _IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS"})
 
 
@@ -69,6 +71,7 @@ class _Connection(asyncio.Protocol):
         self.complete = False
         self.keep_alive = False
         self.until_close = False  # no Content-Length and not chunked: the body ends at EOF
+        self.small = False  # a Content-Length of at most _SMALL_BODY
         self.received_any = False
         self.error: Exception | None = None
         self.paused = False
@@ -121,7 +124,13 @@ class _Connection(asyncio.Protocol):
             # httptools cannot be told the body is absent; end here and drop the connection.
             self.complete, self.keep_alive = True, False
             return
-        framed = any(name in (b"content-length", b"transfer-encoding") for name, _ in self.headers)
+        framed = False
+        for name, value in self.headers:
+            if name == b"content-length":
+                framed = True
+                self.small = value.isdigit() and int(value) <= _SMALL_BODY
+            elif name == b"transfer-encoding":
+                framed = True
         self.until_close = not framed and self.status not in (204, 304)
 
     def on_body(self, body: bytes) -> None:
@@ -170,7 +179,10 @@ class _Connection(asyncio.Protocol):
                 raise httpx.WriteTimeout("upstream did not take the request in time") from None
 
     async def response_head(self, timeout: float | None) -> None:
-        while not self.headers_done:
+        """Waits for the head of the answer, and for all of a small body: uvicorn writes the
+        head and the body in two syscalls, and relaying them as they come costs the gateway a
+        second pass and the client a second wake-up for the same few hundred bytes."""
+        while not self.headers_done or (self.small and not self.complete):
             if self.error is not None:
                 raise self.error
             await self._wait(timeout)
