@@ -3,7 +3,9 @@
 import httpx
 from fastapi import FastAPI
 
+from services.reach import models  # noqa: F401  (every table on the registry)
 from services.reach.api import api_router
+from services.reach.feeds.workers import feed_workers
 from services.reach.settings import ReachSettings
 from shared.auth import TokenVerifier
 from shared.service import create_service_app
@@ -15,11 +17,15 @@ def create_app(
     gateway_transport: httpx.AsyncBaseTransport | None = None,
     verifier: TokenVerifier | None = None,
 ) -> FastAPI:
+    settings = settings or ReachSettings()
     return create_service_app(
-        settings or ReachSettings(),
+        settings,
         title="Cascade reach",
-        description="",
+        description="How far a network's professional learning has reached: leaders, direct, "
+                    "conference and indirect (cascade) reach, footprint and depth, built from the "
+                    "identity and scheduling event feeds. Partners see suppressed aggregates only.",
         api_router=api_router(),
         gateway_transport=gateway_transport,
         verifier=verifier,
+        workers=feed_workers() if settings.consume_feeds else [],
     )
