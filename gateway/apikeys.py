@@ -61,7 +61,8 @@ class ApiKeyExchange:
             del self._pending[digest]
 
     async def _exchange(self, api_key: str, digest: bytes) -> str:
-        headers = {"X-Request-ID": current_request_id() or ""}
+        request_id = current_request_id()
+        headers = {"X-Request-ID": request_id} if request_id else None
         response = await self._identity.post(
             TOKEN_PATH, data={"grant_type": "api_key", "api_key": api_key}, headers=headers)
         if response.status_code in (400, 401, 403, 422):

@@ -69,7 +69,8 @@ def create_app(
                             retry_after=settings.retry_after)
     limited = BodySizeLimitMiddleware(proxy, max_body_size=settings.max_body_size)
     throttled = RateLimitMiddleware(limited, burst=settings.rate_limit_burst,
-                                    per_second=settings.rate_limit_per_second)
+                                    per_second=settings.rate_limit_per_second,
+                                    exempt=settings.rate_limit_exempt)
     app.front = RequestIdMiddleware(throttled, trust_incoming=False)
     return app
 

@@ -42,6 +42,11 @@ class GatewaySettings(BaseSettings):
     # Token bucket per client address on the account-creating and token-issuing routes.
     rate_limit_burst: int = 30
     rate_limit_per_second: float = 1.0
+    # Addresses (or networks) of Cascade's own callers, which are not rate limited: web signs
+    # every browser user in through the token route from its one address, so limiting it
+    # would limit everyone together; the browser's own form posts are limited instead. Set it
+    # to the internal network in a deployment; loopback covers `cascade run`.
+    rate_limit_exempt: list[str] = ["127.0.0.1/32", "::1/128"]
 
     # Partner API keys are exchanged at identity for a JWT, kept at most this long.
     api_key_cache_seconds: float = 60.0
