@@ -3,7 +3,9 @@
 import httpx
 from fastapi import FastAPI
 
+from services.evidence import models  # noqa: F401  (every table on the registry)
 from services.evidence.api import api_router
+from services.evidence.artifacts.storage import FileStore
 from services.evidence.settings import EvidenceSettings
 from shared.auth import TokenVerifier
 from shared.service import create_service_app
@@ -15,11 +17,15 @@ def create_app(
     gateway_transport: httpx.AsyncBaseTransport | None = None,
     verifier: TokenVerifier | None = None,
 ) -> FastAPI:
-    return create_service_app(
-        settings or EvidenceSettings(),
+    settings = settings or EvidenceSettings()
+    app = create_service_app(
+        settings,
         title="Cascade evidence",
-        description="",
+        description="Artifacts of professional learning sessions (sign-in sheets, agendas, "
+                    "student work samples ...), stored under their SHA-256.",
         api_router=api_router(),
         gateway_transport=gateway_transport,
         verifier=verifier,
     )
+    app.state.files = FileStore(settings.files_dir)
+    return app
