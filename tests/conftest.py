@@ -4,6 +4,11 @@ from tests.support.databases import PostgresDatabases, SQLiteDatabases, postgres
 from tests.support.tokens import TestKeys
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: they are the slowest, and the fast ones should fail first."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def sqlite_databases(tmp_path_factory):
     return SQLiteDatabases(tmp_path_factory.mktemp("sqlite"))

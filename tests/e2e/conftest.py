@@ -61,8 +61,10 @@ def live_stack(tmp_path_factory):
                 print(f"--- {log.name} ---\n{text[-4000:]}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Browser:
+    # Module scope: Playwright's sync API keeps an event loop marked running while it is open,
+    # which would stop every async test collected after it.
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("Debian's chromium is not installed; `make test` installs it with apt-get.")
