@@ -32,6 +32,7 @@ class Principal:
     is_platform_admin: bool = False
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
     organization_id: str | None = None  # the partner organization an API key belongs to
+    networks: frozenset[str] = frozenset()  # the networks a partner may query
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> "Principal":
@@ -44,6 +45,7 @@ class Principal:
             is_platform_admin=bool(claims.get("admin", False)),
             roles={org: frozenset(r) for org, r in (claims.get("roles") or {}).items()},
             organization_id=claims.get("org"),
+            networks=frozenset(claims.get("networks") or ()),
         )
 
     def has_role(self, organization_id: str | None, *roles: str) -> bool:

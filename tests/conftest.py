@@ -1,6 +1,7 @@
 import pytest
 
 from tests.support.databases import PostgresDatabases, SQLiteDatabases, postgres_reachable
+from tests.support.stack import ROOT_LOGIN, InProcessStack
 from tests.support.tokens import TestKeys
 
 
@@ -33,3 +34,11 @@ def database_urls(request, tmp_path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def keys() -> TestKeys:
     return TestKeys()
+
+
+@pytest.fixture
+async def stack(database_urls, tmp_path):
+    """The whole suite in one process, with a platform admin signed in as ROOT_LOGIN."""
+    async with InProcessStack(database_urls, var_dir=tmp_path) as stack:
+        await stack.create_admin(*ROOT_LOGIN)
+        yield stack

@@ -2,11 +2,8 @@
 
 from dataclasses import dataclass
 
-import jwt
-from fastapi import Request
-
 from services.reach.errors import NotAllowedForNetwork
-from shared.auth import Principal, PrincipalDep, bearer_token
+from shared.auth import Principal, PrincipalDep
 
 EXACT_ROLES = ("network_admin", "analyst", "coordinator", "leader")
 
@@ -25,15 +22,6 @@ class ReachCaller:
         raise NotAllowedForNetwork("You may not read this network's reach figures.")
 
 
-async def reach_caller(request: Request, principal: PrincipalDep) -> ReachCaller:
-    networks: frozenset[str] = frozenset()
-    if principal.kind == "partner":
-        claimed = getattr(principal, "networks", None)
-        if claimed is None:
-            # shared.auth.Principal does not carry the partner's "networks" claim. The token
-            # was verified by the dependency above, so its claims can be read back as they are.
-            claims = jwt.decode(bearer_token(request) or "", options={"verify_signature": False})
-            claimed = claims.get("networks")
-        if isinstance(claimed, (list, tuple, set, frozenset)):
-            networks = frozenset(str(n) for n in claimed)
+async def reach_caller(principal: PrincipalDep) -> ReachCaller:
+    networks = principal.networks if principal.kind == "partner" else frozenset()
     return ReachCaller(principal=principal, partner_networks=networks)

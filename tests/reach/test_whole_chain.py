@@ -4,22 +4,9 @@ feeds; a partner's API key gets suppressed aggregates."""
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
-from tests.support.stack import InProcessStack, eventually
+from tests.support.stack import ROOT_LOGIN, bearer, eventually
 
-ROOT = ("root@reach.test", "root-password-123")
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def stack(database_urls, tmp_path):
-    async with InProcessStack(database_urls, var_dir=tmp_path) as stack:
-        await stack.create_admin(*ROOT)
-        yield stack
 
 
 class Api:
@@ -60,7 +47,7 @@ class Api:
 
 
 async def test_reach_counts_what_identity_and_scheduling_recorded(stack):
-    api = Api(stack, await stack.token(*ROOT))
+    api = Api(stack, await stack.token(*ROOT_LOGIN))
     network = await api.org(name="Bay Teacher Network", kind="network")
     other_network = await api.org(name="Valley Network", kind="network")
     district = await api.org(name="Oakland Unified", kind="district", county="Alameda")

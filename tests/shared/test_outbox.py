@@ -49,3 +49,35 @@ class TestFeed:
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/problem+json"
         assert anonymous.status_code == 401
+
+
+class TestConsumerShutdown:
+    async def test_a_consumer_stops_when_cancelled_during_a_failing_poll(self, database_urls):
+        """The poll's own error must not swallow the cancellation (it once kept apps from
+        stopping)."""
+        from services.reach.feeds.models import FeedCursor
+        from shared.db import create_engine, session_factory
+        from shared.outbox import FeedConsumer
+
+        polling = asyncio.Event()
+
+        async def refuse(request: httpx.Request) -> httpx.Response:
+            polling.set()
+            await asyncio.sleep(0.05)
+            raise httpx.ConnectError("refused", request=request)
+
+        async def no_headers() -> dict[str, str]:
+            return {}
+
+        engine = create_engine(database_urls["reach"], schema="reach")
+        consumer = FeedConsumer(
+            feed="elsewhere", path="/feed", sessions=session_factory(engine),
+            client=httpx.AsyncClient(transport=httpx.MockTransport(refuse), base_url="http://x"),
+            cursor_model=FeedCursor, apply=None, headers=no_headers,
+        )
+        task = asyncio.create_task(consumer.run())
+        await asyncio.wait_for(polling.wait(), 5)
+        task.cancel()  # lands while the poll is in flight and about to fail
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 5)
+        await engine.dispose()

@@ -3,22 +3,9 @@ with a capped session, sign-ups and a waitlist, check-in, and reach counting it 
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
-from tests.support.stack import InProcessStack, eventually
+from tests.support.stack import ROOT_LOGIN, bearer, eventually
 
-ROOT = ("root@stack.test", "root-password-123")
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def stack(database_urls, tmp_path):
-    async with InProcessStack(database_urls, var_dir=tmp_path) as stack:
-        await stack.create_admin(*ROOT)
-        yield stack
 
 
 async def _post(stack, path, token, **kwargs):
@@ -28,7 +15,7 @@ async def _post(stack, path, token, **kwargs):
 
 
 async def test_attendance_reaches_the_reach_summary_through_the_feeds(stack):
-    root = await stack.token(*ROOT)
+    root = await stack.token(*ROOT_LOGIN)
     network = await _post(stack, "/api/identity/v1/organizations", root,
                           json={"name": "Bay Teacher Network", "kind": "network"})
     district = await _post(stack, "/api/identity/v1/organizations", root,

@@ -31,6 +31,11 @@ from web.settings import WebSettings
 
 SERVICE_SECRET = "in-process-service-secret"
 BASE_URL = "http://testserver"
+ROOT_LOGIN = ("root@stack.test", "root-password-123")  # the platform admin of the `stack` fixture
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 class _LateBoundApp:

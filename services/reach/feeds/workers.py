@@ -1,8 +1,6 @@
 """The two background workers that keep reach's read model in step with identity and
 scheduling, and remember when each feed was last read to its end (the as_of of every figure)."""
 
-import asyncio
-import contextlib
 import time
 
 from fastapi import FastAPI
@@ -10,13 +8,13 @@ from fastapi import FastAPI
 from services.reach.feeds import repository
 from services.reach.feeds.models import FeedCursor
 from services.reach.readmodel.service import apply_identity_event, apply_scheduling_event
-from shared.outbox import Apply, FeedConsumer, utcnow
+from shared.db import utcnow
+from shared.outbox import Apply, FeedConsumer
 from shared.service import Worker
 
 
 class CatchingUpConsumer(FeedConsumer):
-    """A FeedConsumer that also records when the feed was last read to its end, and that lets a
-    page being applied finish when the app stops."""
+    """A FeedConsumer that also records when the feed was last read to its end."""
 
     def __init__(self, *, record_every: float, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -24,20 +22,6 @@ class CatchingUpConsumer(FeedConsumer):
         self._recorded = float("-inf")
 
     async def poll_once(self) -> int:
-        # Cancelled in the middle of a transaction, an aiosqlite connection can be dropped with
-        # its write lock held, stalling every other writer (and the shutdown) for the busy
-        # timeout. So a poll runs to its end; cancellation takes effect right after it.
-        poll = asyncio.ensure_future(self._poll())
-        try:
-            return await asyncio.shield(poll)
-        except asyncio.CancelledError:
-            # Wait for the page, but whatever became of it, stopping wins: letting its error
-            # escape here would swallow the cancellation and keep the worker polling forever.
-            with contextlib.suppress(Exception):
-                await poll
-            raise
-
-    async def _poll(self) -> int:
         started = utcnow()
         before = await self.position()
         applied = await super().poll_once()
