@@ -7,8 +7,9 @@ A statewide network with three leaders: two workshop series that already ran thi
 """
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -25,6 +26,7 @@ DEMO_LOGINS = [
     ("teacher@demo.cascade.test", "participant (Ana Reyes, Lincoln Elementary)"),
 ]
 MARKER = "demo-loaded"
+TIMEZONE = ZoneInfo("America/Los_Angeles")
 
 COUNTIES = {
     "Alameda": {"Oakland Unified": ["Lincoln Elementary", "Westlake Middle", "Fremont High"],
@@ -36,6 +38,12 @@ FIRST = ["Ana", "Luis", "Grace", "Omar", "Priya", "Daniel", "Mei", "Carlos", "Fa
          "Sofia", "Ethan", "Nadia", "Hector", "Linh", "Rosa", "Kevin", "Aisha", "Diego", "Hannah"]
 LAST = ["Reyes", "Nguyen", "Johnson", "Patel", "Garcia", "Kim", "Williams", "Lopez", "Chen",
         "Martinez", "Brown", "Singh", "Davis", "Hernandez", "Okafor", "Rivera"]
+
+
+def after_school(days_from_today: int) -> datetime:
+    """3:30 pm in California, the usual start of a workshop after the school day."""
+    day = date.today() + timedelta(days=days_from_today)
+    return datetime.combine(day, time(15, 30), tzinfo=TIMEZONE)
 
 
 def demo_loaded(var_dir: Path) -> bool:
@@ -92,7 +100,7 @@ class DemoLoader:
                     facilitator: str, capacity: int = 40) -> list[str]:
         event = await self.call("POST", "/api/scheduling/v1/events", token, json={
             "network_id": network_id, "kind": kind, "title": title, "subjects": subjects,
-            "grade_min": grades[0], "grade_max": grades[1], "timezone": "America/Los_Angeles",
+            "grade_min": grades[0], "grade_max": grades[1], "timezone": TIMEZONE.key,
             "credit_hours": 3 * len(sessions), "status": "published", "format": "in_person",
             "venue": "County office of education", "description": f"{title}: a demo event."})
         ids = []
@@ -148,25 +156,23 @@ class DemoLoader:
         math_people = await self.participants(root, 14, "math")
         conference_people = await self.participants(root, 18, "conference")
         colleagues = await self.participants(root, 9, "colleague")
-        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
         writing = await self.event(
             staff, network["id"], "Argument writing across the content areas", "workshop_series",
-            ["ELA"], ("6", "8"), [(now - timedelta(days=40, hours=-1), 3),
-                                  (now - timedelta(days=12, hours=-1), 3)], leaders[0])
+            ["ELA"], ("6", "8"), [(after_school(-40), 3), (after_school(-12), 3)], leaders[0])
         await self.attend(staff, writing[0], [teacher, *workshop_people])
         await self.attend(staff, writing[1], [teacher, *workshop_people[:17]])
 
         math = await self.event(
             staff, network["id"], "Productive struggle in math, grades 3-5", "workshop_series",
-            ["math"], ("3", "5"), [(now - timedelta(days=55), 3), (now - timedelta(days=30), 3)],
+            ["math"], ("3", "5"), [(after_school(-55), 3), (after_school(-30), 3)],
             leaders[1])
         await self.attend(staff, math[0], math_people)
         await self.attend(staff, math[1], math_people[:9])
 
         conference = await self.event(
             staff, network["id"], "Fall Teacher Leadership Conference: NGSS in practice",
-            "conference", ["science"], ("K", "12"), [(now - timedelta(days=20), 2)], leaders[2],
+            "conference", ["science"], ("K", "12"), [(after_school(-20), 2)], leaders[2],
             capacity=60)
         await self.attend(staff, conference[0], conference_people)
 
@@ -174,13 +180,13 @@ class DemoLoader:
         coach = workshop_people[0]
         coached = await self.event(
             staff, network["id"], "Writing feedback cycles at our school", "community_of_practice",
-            ["ELA"], ("6", "8"), [(now - timedelta(days=5), 2)], coach, capacity=20)
+            ["ELA"], ("6", "8"), [(after_school(-5), 2)], coach, capacity=20)
         await self.attend(staff, coached[0], colleagues)
 
         upcoming = await self.event(
             staff, network["id"], "NGSS storylines in middle school science", "workshop_series",
             ["science"], ("6", "8"),
-            [(now + timedelta(days=21, hours=2), 3), (now + timedelta(days=49, hours=2), 3)],
+            [(after_school(21), 3), (after_school(49), 3)],
             leaders[0], capacity=25)
         for person_id in math_people[:6]:
             await self.call("POST", f"/api/scheduling/v1/sessions/{upcoming[0]}/registrations",

@@ -80,7 +80,10 @@ class Suite:
         env = self.environment()
         for name, target in APPS.items():
             command = [sys.executable, "-m", "uvicorn", "--factory", target, "--host", "127.0.0.1",
-                       "--port", str(self.ports[name]), "--no-access-log", "--log-level", "warning"]
+                       "--port", str(self.ports[name]), "--no-access-log", "--log-level", "warning",
+                       # Only the gateway writes X-Forwarded-*; uvicorn would otherwise believe
+                       # a client on loopback that sends its own.
+                       "--no-proxy-headers"]
             output = None
             if self.log_dir:
                 self.log_dir.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,14 @@ class TestCreatePerson:
         await api.post("/people", await api.admin(), {
             "email": "x@example.org", "full_name": "X", "role": "principal"}, expect=422)
 
+    async def test_blank_places_mean_not_given_and_overlong_ones_are_422(self, api):
+        person = await api.person("blank@example.org", school="", district="  ", county="")
+        assert (person["school_id"], person["district_id"], person["county"]) == (None, None, None)
+        problem = await api.post("/people", await api.admin(), {
+            "email": "long@example.org", "full_name": "L", "role": "teacher",
+            "school": "x" * 201}, expect=422)
+        assert problem["code"] == "invalid_input"
+
 
 class TestPeopleAccess:
     async def test_a_leader_cannot_list_people_but_a_coordinator_can(self, api):

@@ -21,7 +21,8 @@ def _blank_is_none(value: object) -> object:
 
 Email = Annotated[str, Field(max_length=320, pattern=EMAIL_PATTERN),
                   AfterValidator(lambda value: value.strip().lower())]
-PlaceName = Annotated[str | None, BeforeValidator(_blank_is_none), Field(max_length=200)]
+# The length applies to a name only: a blank name means "not given" and becomes None first.
+PlaceName = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(_blank_is_none)]
 
 
 class PersonCreate(BaseModel):

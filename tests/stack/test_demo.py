@@ -1,0 +1,32 @@
+"""The demo network `make run` loads on first start, loaded through the public API, gives the
+reach figures its story promises."""
+
+from services.demo import PASSWORD, ROOT_EMAIL, DemoLoader
+from tests.support.stack import InProcessStack, bearer, eventually
+
+
+async def test_the_demo_network_reaches_as_its_story_says(database_urls, tmp_path):
+    async with InProcessStack(database_urls, var_dir=tmp_path) as stack:
+        await stack.create_admin(ROOT_EMAIL, PASSWORD)
+        await DemoLoader(stack.client).load()
+
+        admin = await stack.token("admin@demo.cascade.test", PASSWORD)
+        me = (await stack.client.get("/api/identity/v1/me", headers=bearer(admin))).json()
+        network_id = me["memberships"][0]["organization_id"]
+
+        async def summary():
+            response = await stack.client.get(
+                "/api/reach/v1/summary", headers=bearer(admin),
+                params={"network_id": network_id, "from": "2000-01-01", "to": "2100-12-31"})
+            body = response.json()
+            return body if body.get("indirect") == 9 and body.get("conference") == 18 else None
+
+        figures = await eventually(summary, timeout=30)
+        assert (figures["leaders"], figures["direct"], figures["direct_returned"]) == (3, 39, 27)
+        assert figures["total"] == 39 + 18 + 9
+
+        teacher = await stack.token("teacher@demo.cascade.test", PASSWORD)
+        catalog = await stack.client.get("/api/scheduling/v1/events", headers=bearer(teacher),
+                                         params={"q": "NGSS storylines"})
+        [upcoming] = catalog.json()["items"]
+        assert upcoming["sessions"][0]["starts_at"] > figures["as_of"]  # still to come
