@@ -69,8 +69,8 @@ def cmd_run(args) -> int:
     suite.ports["gateway"] = port
     print("Migrating databases...", flush=True)
     migrate_all(directory)
-    suite.start()
     try:
+        suite.start()
         suite.wait_until_healthy()
         if not args.no_demo and not demo_loaded(directory):
             print("Loading the demo network (first start only)...", flush=True)

@@ -6,6 +6,7 @@
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -76,7 +77,20 @@ class Suite:
             env[f"{service.upper()}_DATABASE_URL"] = database_url(service, self.var_dir)
         return env
 
+    def check_ports_free(self) -> None:
+        for name, port in self.ports.items():
+            with socket.socket() as probe:
+                # As uvicorn binds: connections lingering in TIME_WAIT do not count, listeners do.
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind(("127.0.0.1", port))
+                except OSError:
+                    raise RuntimeError(
+                        f"port {port} (for {name}) is in use: is Cascade already running?"
+                    ) from None
+
     def start(self) -> None:
+        self.check_ports_free()
         env = self.environment()
         for name, target in APPS.items():
             command = [sys.executable, "-m", "uvicorn", "--factory", target, "--host", "127.0.0.1",
@@ -123,7 +137,15 @@ class Suite:
                 process.wait()
 
     def wait(self) -> int:
-        """Blocks until a child exits (an error: the others are stopped) or we are interrupted."""
+        """Blocks until a child exits (an error: the others are stopped) or we are told to stop
+        (Ctrl-C, or SIGTERM from a process manager)."""
+
+        def interrupt(_signum, _frame):
+            raise KeyboardInterrupt
+
+        # Explicit handlers: a shell may start a background job with SIGINT ignored.
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
         try:
             while True:
                 for name, process in self.processes.items():
