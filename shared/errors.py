@@ -68,9 +68,9 @@ def problem_response(
         "detail": detail or title or HTTPStatus(status).phrase,
         "request_id": current_request_id(),
     }
+    body.update(extra)  # may name the request_id when the context no longer holds it
     if instance:
         body["instance"] = instance
-    body.update(extra)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
@@ -102,8 +102,12 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(500, "internal_error", detail="Something went wrong on our side.")
+    request_id = request.scope.get("state", {}).get("request_id")
+    log.exception("unhandled error on %s %s (request %s)", request.method, request.url.path,
+                  request_id)
+    return problem_response(500, "internal_error", detail="Something went wrong on our side.",
+                            request_id=request_id,
+                            headers={"X-Request-ID": request_id} if request_id else None)
 
 
 def install_error_handlers(app: FastAPI) -> None:

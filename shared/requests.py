@@ -35,6 +35,9 @@ class RequestIdMiddleware:
                     break
         request_id = request_id or uuid.uuid4().hex
         token = _request_id.set(request_id)
+        # Also on the scope: an unexpected error is answered by Starlette's outermost middleware,
+        # after this context has ended.
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_id(message):
             if message["type"] == "http.response.start":

@@ -19,6 +19,14 @@ class InvalidGrant(Unauthorized):
     code, title = "invalid_grant", "Invalid credentials"
 
 
+class TooManyAttempts(CascadeError):
+    status_code, code, title = 429, "too_many_attempts", "Too many failed sign-ins"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class InvalidClient(Unauthorized):
     code, title = "invalid_client", "Invalid client"
 

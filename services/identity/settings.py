@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import BaseServiceSettings
@@ -11,3 +12,7 @@ class IdentitySettings(BaseServiceSettings):
     access_token_ttl: int = 1800
     service_token_ttl: int = 900
     partner_token_ttl: int = 300
+    # Wrong passwords allowed per email within the window (seconds) before password sign-ins
+    # for that email are refused: IDENTITY_LOGIN_MAX_FAILURES, IDENTITY_LOGIN_FAILURE_WINDOW.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window: int = Field(default=900, ge=1)

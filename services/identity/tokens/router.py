@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Response
 
-from services.identity.deps import KeyRingDep, SessionDep, SettingsDep
+from services.identity.deps import KeyRingDep, SessionDep, SessionsDep, SettingsDep
 from services.identity.tokens import service
 from services.identity.tokens.keys import public_jwks
 from services.identity.tokens.schemas import Jwks, TokenAnswer
@@ -13,7 +13,8 @@ FormField = Annotated[str | None, Form(max_length=4096)]
 
 @router.post("/token", response_model=TokenAnswer, summary="Get an access token")
 async def create_token(
-    db: SessionDep, key_ring: KeyRingDep, settings: SettingsDep, response: Response,
+    db: SessionDep, sessions: SessionsDep, key_ring: KeyRingDep, settings: SettingsDep,
+    response: Response,
     grant_type: FormField = None, username: FormField = None, password: FormField = None,
     client_id: FormField = None, client_secret: FormField = None, api_key: FormField = None,
 ) -> TokenAnswer:
@@ -25,7 +26,7 @@ async def create_token(
     return await service.issue_token(db, key_ring, settings, service.TokenRequest(
         grant_type=grant_type, username=username, password=password, client_id=client_id,
         client_secret=client_secret, api_key=api_key,
-    ))
+    ), sessions=sessions)
 
 
 @router.get("/jwks.json", response_model=Jwks, summary="Keys that verify access tokens")

@@ -1,11 +1,13 @@
 """The token endpoint's grants: password (people), client_credentials (Cascade services) and
 api_key (partners). Every failure says as little as possible about why."""
 
+import functools
 import hmac
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.accounts import passwords
@@ -15,8 +17,11 @@ from services.identity.errors import (
     InvalidClient,
     InvalidGrant,
     InvalidRequest,
+    TooManyAttempts,
     UnsupportedGrantType,
 )
+from services.identity.logins import service as logins
+from services.identity.logins.models import EMAIL_MAX_LENGTH
 from services.identity.memberships import repository as memberships
 from services.identity.settings import IdentitySettings
 from services.identity.sql import today
@@ -65,22 +70,34 @@ async def _sign(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings,
 
 
 async def _password(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings,
-                    request: TokenRequest) -> TokenAnswer:
-    username = _required(request.username, "username")
+                    request: TokenRequest, *, sessions: async_sessionmaker[AsyncSession]
+                    ) -> TokenAnswer:
+    email = _required(request.username, "username").strip().lower()
     password = _required(request.password, "password")
-    found = await accounts.with_person_by_email(db, username)
+    if len(email) > EMAIL_MAX_LENGTH:
+        # No account has such an email, so refusing at once tells nothing and costs nothing.
+        raise InvalidGrant("The email or password is wrong.")
+    found = await accounts.with_person_by_email(db, email)
     credentials = found and _Credentials(
         account_id=found[0].id, password_hash=found[0].password_hash,
         is_platform_admin=found[0].is_platform_admin, person_id=found[1].id,
         email=found[1].email, full_name=found[1].full_name,
     )
+    locked_for = await logins.seconds_locked(db, settings, email)
     # End the read before the 20 ms hash: on SQLite every transaction holds the write lock
     # (BEGIN IMMEDIATE), and the whole service would wait on each login.
     await db.rollback()
+    if locked_for is not None:
+        # Refused before the password is checked: a right guess must not get through either.
+        raise TooManyAttempts("Too many wrong passwords for this email; try again later.",
+                              retry_after=locked_for)
     matches, needs_rehash = await passwords.verify_password(
         credentials.password_hash if credentials else None, password)
     if not credentials or not matches:
+        # In its own transaction: the request's unit of work rolls back with the 401.
+        await logins.record_failure(sessions, settings, email)
         raise InvalidGrant("The email or password is wrong.")
+    await logins.clear_failures(db, email)
     if needs_rehash:
         new_hash = await passwords.hash_password(password)
         account = await accounts.get(db, credentials.account_id)
@@ -123,8 +140,10 @@ async def _api_key(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettin
 
 
 async def issue_token(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings,
-                      request: TokenRequest) -> TokenAnswer:
-    grants = {"password": _password, "client_credentials": _client_credentials,
+                      request: TokenRequest, *, sessions: async_sessionmaker[AsyncSession]
+                      ) -> TokenAnswer:
+    grants = {"password": functools.partial(_password, sessions=sessions),
+              "client_credentials": _client_credentials,
               "api_key": _api_key}
     grant_type = _required(request.grant_type, "grant_type")
     if grant_type not in grants:

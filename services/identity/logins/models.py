@@ -1,0 +1,23 @@
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field
+
+from services.identity.db import ServiceTable
+from services.identity.sql import utcnow
+from shared.db import UTCDateTime
+from shared.ids import new_id
+
+EMAIL_MAX_LENGTH = 320  # as Person.email: no account has a longer one
+
+
+class LoginFailure(ServiceTable, table=True):
+    """One wrong password for an email, whether or not an account has that email, so the
+    throttle answers alike for both and does not tell which emails exist."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_email_failed_at", "email", "failed_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=26)
+    email: str = Field(max_length=EMAIL_MAX_LENGTH)  # lower-cased
+    failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
