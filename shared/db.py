@@ -80,12 +80,12 @@ def create_engine(url: str, *, schema: str) -> AsyncEngine:
 def _serialize_sqlite_writers(engine: AsyncEngine) -> None:
     # SQLite's default deferred transactions let two writers read the same count and both
     # insert (measured: 44 seats sold for 30). BEGIN IMMEDIATE takes the write lock up front,
-    # so every transaction sees the last committed state; WAL keeps plain readers unblocked.
+    # so every transaction sees the last committed state. The file is in WAL mode from its
+    # migration (shared/migrations.py): switching modes here raced between new connections.
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

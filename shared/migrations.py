@@ -44,6 +44,11 @@ def run_env(metadata, *, schema: str) -> None:
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         on_postgres = connection.dialect.name == "postgresql"
+        if not on_postgres:
+            # WAL is a property of the file: set once here, it lets readers run beside the
+            # writer, and no service connection has to switch it while others are open.
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            connection.commit()  # else alembic runs inside this open transaction and never commits
         if on_postgres:
             connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             connection.execute(text(f'SET search_path TO "{schema}"'))

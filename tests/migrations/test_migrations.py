@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from shared import migrations
@@ -38,6 +39,21 @@ def _tables(url: str, service: str) -> set[str]:
     return names - {"alembic_version"}
 
 
+def _version(url: str, service: str) -> str | None:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f'SET search_path TO "{service}"'))
+        version = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    return version
+
+
+def _head(service: str, url: str) -> str:
+    config = migrations.alembic_config(service, url)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def _pending_changes(url: str, service: str) -> list:
     metadata = importlib.import_module(f"services.{service}.db").ServiceTable.metadata
     importlib.import_module(f"services.{service}.models")
@@ -54,6 +70,7 @@ def _pending_changes(url: str, service: str) -> list:
 @pytest.mark.parametrize("service", SERVICES)
 def test_up_down_up_matches_the_models(service, empty_database):
     migrations.upgrade(service, empty_database)
+    assert _version(empty_database, service) == _head(service, empty_database)
     created = _tables(empty_database, service)
     assert "outbox_event" in created
     assert _pending_changes(empty_database, service) == []

@@ -244,7 +244,9 @@ class TestScheduleAndReach:
         async def reached():
             page = await visitor.get(f"/reach?network_id={network.id}&{window}")
             assert page.status_code == 200, page.text
-            return page.text if "Lincoln Elementary" in page.text else None
+            # The two feeds arrive independently: wait for the figure, not just a name.
+            direct = re.search(r'id="figure_direct">\s*<p class="figure-value">1<', page.text)
+            return page.text if direct and "Lincoln Elementary" in page.text else None
 
         html = await eventually(reached, timeout=15)
         assert re.search(r'id="figure_leaders">\s*<p class="figure-value">1<', html)
