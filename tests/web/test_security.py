@@ -132,3 +132,18 @@ def signed_session(stack, token: str) -> str:
     secret = stack.apps["web"].state.secret_key
     data = base64.b64encode(json.dumps({"sid": "s" * 24, "token": token}).encode())
     return TimestampSigner(secret).sign(data).decode()
+
+
+class TestSignInLimits:
+    async def test_repeated_wrong_passwords_lock_the_email_and_the_page_says_so(self, stack,
+                                                                                visitor):
+        for _ in range(5):
+            await visitor.get("/login")
+            wrong = await visitor.post("/login", {"email": ADMIN[0], "password": "not-it-at-all"})
+            assert wrong.status_code == 422
+            assert "do not match" in wrong.text
+        await visitor.get("/login")
+        locked = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1]})
+        assert locked.status_code == 422
+        assert "Too many sign-in attempts" in locked.text
+        assert "cascade_session" not in locked.headers.get("set-cookie", "")
