@@ -1,15 +1,13 @@
 """Small SQL helpers the identity repositories share."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from shared.db import utcnow
 
 
 def today() -> date:

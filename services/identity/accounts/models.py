@@ -1,10 +1,9 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime
 from sqlmodel import Field
 
 from services.identity.db import ServiceTable
-from services.identity.sql import utcnow
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 
@@ -15,4 +14,4 @@ class Account(ServiceTable, table=True):
     person_id: str = Field(foreign_key="person.id", unique=True, max_length=26)
     password_hash: str = Field(max_length=255)
     is_platform_admin: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

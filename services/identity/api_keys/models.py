@@ -1,10 +1,9 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime
 from sqlmodel import Field
 
 from services.identity.db import ServiceTable
-from services.identity.sql import utcnow
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 
@@ -18,5 +17,5 @@ class ApiKey(ServiceTable, table=True):
     prefix: str = Field(max_length=16)
     key_hash: str = Field(max_length=64, unique=True)
     created_by: str = Field(max_length=100)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,7 +1,7 @@
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from services.identity.types import UtcDateTime
 
 
 class ApiKeyPublic(BaseModel):
@@ -10,8 +10,8 @@ class ApiKeyPublic(BaseModel):
     id: str
     organization_id: str
     prefix: str
-    created_at: UtcDateTime
-    revoked_at: UtcDateTime | None
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 class ApiKeyCreated(BaseModel):
@@ -21,4 +21,4 @@ class ApiKeyCreated(BaseModel):
     organization_id: str
     key: str
     prefix: str
-    created_at: UtcDateTime
+    created_at: datetime

@@ -1,11 +1,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON
 from sqlmodel import Field
 
 from services.identity.db import ServiceTable
-from services.identity.sql import utcnow
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 
@@ -13,7 +13,7 @@ class AuditEntry(ServiceTable, table=True):
     __tablename__ = "audit_entry"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=26)
-    at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     actor_subject: str = Field(max_length=100)
     action: str = Field(max_length=50)
     target_type: str = Field(max_length=30)

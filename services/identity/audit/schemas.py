@@ -1,15 +1,15 @@
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from services.identity.types import UtcDateTime
 
 
 class AuditEntryPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
-    at: UtcDateTime
+    at: datetime
     actor_subject: str
     action: str
     target_type: str

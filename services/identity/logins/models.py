@@ -4,8 +4,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from services.identity.db import ServiceTable
-from services.identity.sql import utcnow
-from shared.db import UTCDateTime
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 EMAIL_MAX_LENGTH = 320  # as Person.email: no account has a longer one

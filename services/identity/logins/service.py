@@ -16,7 +16,7 @@ from services.identity.audit import service as audit
 from services.identity.logins import repository
 from services.identity.logins.models import LoginFailure
 from services.identity.settings import IdentitySettings
-from services.identity.sql import utcnow
+from shared.db import utcnow
 
 
 def _window_start(settings: IdentitySettings, now: datetime) -> datetime:

@@ -1,10 +1,9 @@
 from datetime import date, datetime
 
-from sqlalchemy import DateTime
 from sqlmodel import Field
 
 from services.identity.db import ServiceTable
-from services.identity.sql import utcnow
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 
@@ -17,4 +16,4 @@ class Membership(ServiceTable, table=True):
     role: str = Field(max_length=20)
     starts_on: date | None = None
     ends_on: date | None = None
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,11 +1,11 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON
 from sqlmodel import Field
 
 from services.identity.db import ServiceTable
-from services.identity.sql import utcnow
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 
@@ -22,4 +22,4 @@ class Organization(ServiceTable, table=True):
     # created by name ("district|<county>|<name>", "school|<district id>|<name>", lower case). A
     # unique constraint on it lets concurrent imports create a new district once.
     natural_key: str | None = Field(default=None, unique=True, max_length=340)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,10 +1,9 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime
 from sqlmodel import Field
 
 from services.identity.db import ServiceTable
-from services.identity.sql import utcnow
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 
@@ -17,4 +16,4 @@ class Person(ServiceTable, table=True):
     school_id: str | None = Field(default=None, foreign_key="organization.id", max_length=26)
     district_id: str | None = Field(default=None, foreign_key="organization.id", max_length=26)
     county: str | None = Field(default=None, max_length=100)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,10 +1,10 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import Text
 from sqlmodel import Field
 
 from services.identity.db import ServiceTable
-from services.identity.sql import utcnow
+from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
 
 
@@ -15,5 +15,5 @@ class SigningKey(ServiceTable, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=26)
     private_pem: str = Field(sa_type=Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    retired_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
