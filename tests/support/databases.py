@@ -22,10 +22,14 @@ POSTGRES_URL = os.environ.get(
 
 
 def postgres_reachable() -> bool:
+    """False skips the PostgreSQL runs on a developer's machine without it; in CI (which starts
+    PostgreSQL first) an unreachable server is a failure, never a silent skip."""
     try:
         with psycopg.connect(POSTGRES_URL, connect_timeout=2):
             return True
-    except psycopg.Error:
+    except psycopg.Error as exc:
+        if os.environ.get("CI"):
+            raise RuntimeError(f"CI needs PostgreSQL at {POSTGRES_URL}: {exc}") from exc
         return False
 
 
