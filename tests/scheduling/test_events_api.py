@@ -170,8 +170,9 @@ class TestCalendar:
         assert unfolded.count("BEGIN:VEVENT") == unfolded.count("END:VEVENT") == 2
         assert f"UID:{first['id']}@cascade-scheduling" in unfolded
         assert f"UID:{second['id']}@cascade-scheduling" in unfolded
-        assert "DTSTART:20260305T000000Z" in unfolded and "DTEND:20260305T020000Z" in unfolded
-        assert "DTSTART:20260401T230000Z" in unfolded
+        assert "DTSTART;TZID=America/Los_Angeles:20260304T160000" in unfolded
+        assert "DTEND;TZID=America/Los_Angeles:20260304T180000" in unfolded
+        assert "DTSTART;TZID=America/Los_Angeles:20260401T160000" in unfolded
         assert sum(line.startswith("DTSTAMP:") and line.endswith("Z") for line in unfolded) == 2
         assert "LOCATION:County Office\\, Room 4" in unfolded
         summary = next(line for line in unfolded if line.startswith("SUMMARY:"))
