@@ -7,6 +7,7 @@ import httpx
 import icalendar
 import pytest
 
+from services.scheduling.events import calendar
 from services.scheduling.main import create_app
 from services.scheduling.settings import SchedulingSettings
 from tests.scheduling.conftest import API, new_person, problem
@@ -188,3 +189,33 @@ def test_the_key_derives_from_the_service_secret_unless_set():
     assert derived and derived != b"s1"
     assert derived != SchedulingSettings(service_secret="s2").calendar_key
     assert SchedulingSettings(service_secret="s1", calendar_secret="c").calendar_key == b"c"
+
+
+@pytest.mark.parametrize("zone,january,july", [
+    ("America/Los_Angeles", -8, -7), ("Europe/Berlin", 1, 2), ("Australia/Sydney", 11, 10),
+    ("Asia/Kolkata", 5.5, 5.5), ("UTC", 0, 0),
+])
+def test_the_generated_vtimezone_gives_the_zones_offsets(zone, january, july):
+    lines = calendar.vtimezone(zone, [2026, 2027])
+    document = "".join(line + "\r\n" for line in
+                       ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:test", *lines, "END:VCALENDAR"])
+    [vtimezone] = icalendar.Calendar.from_ical(document).walk("VTIMEZONE")
+    tz = vtimezone.to_tz()
+    for year in (2026, 2027):
+        assert datetime(year, 1, 15, 12, tzinfo=tz).utcoffset() == timedelta(hours=january)
+        assert datetime(year, 7, 15, 12, tzinfo=tz).utcoffset() == timedelta(hours=july)
+
+
+def test_the_second_pass_through_a_repeated_hour_is_written_in_utc():
+    def entry(starts_at: str) -> calendar.Entry:
+        moment = datetime.fromisoformat(starts_at)
+        return calendar.Entry(uid=starts_at, starts_at=moment, ends_at=moment, timezone=ZONE,
+                              summary="s", status="CONFIRMED", sequence=1, modified_at=moment)
+
+    # 08:30Z and 09:30Z on 1 November 2026 are both 01:30 on Los Angeles clocks.
+    text = calendar.document(name="n", stamp=datetime.now(UTC), entries=[
+        entry("2026-11-01T08:30:00+00:00"), entry("2026-11-01T09:30:00+00:00")])
+    starts = [v["DTSTART"].dt.astimezone(UTC)
+              for v in icalendar.Calendar.from_ical(text).walk("VEVENT")]
+    assert starts == [datetime(2026, 11, 1, 8, 30, tzinfo=UTC),
+                      datetime(2026, 11, 1, 9, 30, tzinfo=UTC)]
