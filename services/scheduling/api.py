@@ -6,12 +6,13 @@ from services.scheduling.db import OutboxEvent
 from services.scheduling.events.router import router as events
 from services.scheduling.registrations.router import router as registrations
 from services.scheduling.sessions.router import router as sessions
+from services.scheduling.signin_sheets.router import router as signin_sheets
 from shared.outbox import feed_router
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/scheduling/v1")
-    for feature in (events, sessions, registrations, attendance, calendars):
+    for feature in (events, sessions, registrations, attendance, calendars, signin_sheets):
         router.include_router(feature)
     router.include_router(feed_router(OutboxEvent))
     return router

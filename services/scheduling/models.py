@@ -6,6 +6,7 @@ from services.scheduling.events.models import Event, Slot
 from services.scheduling.idempotency.models import IdempotencyRecord
 from services.scheduling.registrations.models import Registration
 from services.scheduling.sessions.models import Session
+from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 
 __all__ = ["Attendance", "Event", "IdempotencyRecord", "OutboxEvent", "Registration", "Session",
-           "Slot"]
+           "SignInSheetJob", "SignInSheetLineError", "Slot"]
