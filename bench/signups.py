@@ -41,6 +41,7 @@ POSTGRES_ADMIN_URL = os.environ.get("CASCADE_BENCH_POSTGRES_URL",
 ADMIN_EMAIL, ADMIN_PASSWORD = "root@bench.cascade.test", "bench-root-password"
 SCHEDULING = "/api/scheduling/v1"
 RETRIES = 20  # per sign-up, after a 503 gateway_saturated
+BASELINE = 20  # sign-ups one at a time, for comparison
 
 
 def saturated(response: httpx.Response) -> bool:
@@ -51,6 +52,16 @@ def saturated(response: httpx.Response) -> bool:
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_by_process(suite: Suite, since: dict[str, float] | None = None) -> dict[str, float]:
+    return {name: cpu_seconds(process.pid) - (since or {}).get(name, 0.0)
+            for name, process in suite.processes.items()}
+
+
+def cpu_line(used: dict[str, float], requests: int) -> str:
+    return ", ".join(f"{name} {seconds / requests * 1000:.1f}"
+                     for name, seconds in used.items() if seconds)
 
 
 def free_port() -> int:
@@ -209,14 +220,25 @@ async def storm(suite: Suite, people_count: int, seats: int) -> int:
                 await asyncio.sleep(random.uniform(0.05, 0.25))  # as a polite client would
             raise AssertionError("unreachable")
 
-        pids = [process.pid for process in suite.processes.values()]
-        cpu_before = [cpu_seconds(pid) for pid in pids]
+        # The same sign-up one at a time, on a roomy session of its own: what one costs
+        # without contention, to compare with the storm's figures.
+        roomy = await api.post(f"{SCHEDULING}/events/{event['id']}/sessions", {
+            "title": "Roomy session", "starts_at": "2026-09-02T16:00:00Z",
+            "ends_at": "2026-09-02T18:00:00Z", "capacity": BASELINE, "facilitator_ids": []})
+        cpu_before = cpu_by_process(suite)
+        alone = []
+        for person in people[:BASELINE]:
+            started = time.perf_counter()
+            await api.post(f"{SCHEDULING}/sessions/{roomy['id']}/registrations",
+                           {"person_id": person["id"]})
+            alone.append(time.perf_counter() - started)
+        cpu_alone = cpu_by_process(suite, since=cpu_before)
+
+        cpu_before = cpu_by_process(suite)
         began = time.perf_counter()
         results = await asyncio.gather(*(sign_up(p["id"]) for p in people))
         elapsed = time.perf_counter() - began
-        cpu_used = {name: cpu_seconds(pid) - before for (name, pid), before
-                    in zip(((n, p.pid) for n, p in suite.processes.items()), cpu_before,
-                           strict=True)}
+        cpu_used = cpu_by_process(suite, since=cpu_before)
         counts = await api.get(f"{SCHEDULING}/sessions/{session['id']}")
 
     failures = [r for _, r in results if r.status_code != 201]
@@ -232,8 +254,9 @@ async def storm(suite: Suite, people_count: int, seats: int) -> int:
     print(f"gateway shed {shed} attempts with 503 gateway_saturated (more than its "
           f"max_connections in flight to scheduling for longer than pool_timeout); "
           f"each was retried after 50-250 ms")
-    print("CPU ms per sign-up while storming: " + ", ".join(
-        f"{name} {used / people_count * 1000:.1f}" for name, used in cpu_used.items() if used))
+    print("CPU ms per sign-up while storming: " + cpu_line(cpu_used, people_count))
+    print(f"for comparison, {BASELINE} sign-ups one at a time: {latency_line(alone)}; CPU ms per "
+          f"sign-up: {cpu_line(cpu_alone, BASELINE)}")
     print(f"answers: {confirmed} confirmed, {len(positions)} waitlisted "
           f"(positions {positions[0] if positions else '-'}..{positions[-1] if positions else '-'}),"
           f" {len(failures)} failed; session says confirmed_count={counts['confirmed_count']}, "
