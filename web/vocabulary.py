@@ -23,3 +23,6 @@ TIMEZONES = [
     ("Pacific/Honolulu", "Hawaii (Honolulu)"),
     ("UTC", "UTC"),
 ]
+
+# The first line of a sign-in sheet, exactly as scheduling's import expects it.
+SIGN_IN_SHEET_HEADER = ("email", "full_name", "role", "school", "district", "county")

@@ -80,6 +80,7 @@ class GatewayClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, str] | None = None,
+        files: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         all_headers = {"Accept": "application/json", **(headers or {})}
@@ -88,7 +89,8 @@ class GatewayClient:
         query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         try:
             response = await self.http.request(
-                method, path, params=query, json=json, data=data, headers=all_headers
+                method, path, params=query, json=json, data=data, files=files,
+                headers=all_headers,
             )
         except httpx.TimeoutException:
             raise ApiError(504, "gateway_timeout", "The service took too long to answer.") from None

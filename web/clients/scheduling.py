@@ -1,7 +1,8 @@
-"""Scheduling through the gateway: the catalog, events and sessions, sign-ups, rosters, check-in."""
+"""Scheduling through the gateway: the catalog, events and sessions, sign-ups, rosters, check-in,
+sign-in sheet imports and the personal calendar feed."""
 
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from web.clients.base import ApiModel, GatewayClient, Page
 
@@ -104,6 +105,34 @@ class RosterPage(Page):
     items: list[RosterEntry]
 
 
+class LineError(ApiModel):
+    line: int
+    message: str
+
+
+class ImportJob(ApiModel):
+    """A sign-in sheet import as it runs: progress, counts and the lines that were refused."""
+
+    job_id: str
+    session_id: str
+    status: str
+    total: int = 0
+    processed: int = 0
+    attended: int = 0
+    people_created: int = 0
+    people_matched: int = 0
+    errors: list[LineError] = []
+    message: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("queued", "running")
+
+
+class CalendarLink(ApiModel):
+    url: str
+
+
 class SchedulingClient:
     def __init__(self, gateway: GatewayClient) -> None:
         self.gateway = gateway
@@ -159,3 +188,18 @@ class SchedulingClient:
             "POST", f"{BASE}/sessions/{session_id}/attendance", token=token,
             json={"person_id": person_id, "source": "check_in"},
         )
+
+    async def import_sign_in_sheet(self, token: str, session_id: str, *, filename: str,
+                                   sheet: IO[bytes]) -> ImportJob:
+        # The upload is passed on as a file object, so httpx streams it instead of copying it.
+        response = await self.gateway.send(
+            "POST", f"{BASE}/sessions/{session_id}/sign-in-sheet", token=token,
+            files={"file": (filename, sheet, "text/csv")},
+        )
+        return ImportJob.model_validate(response.json())
+
+    async def get_import_job(self, token: str, job_id: str) -> ImportJob:
+        return await self.gateway.get(ImportJob, f"{BASE}/jobs/{job_id}", token=token)
+
+    async def my_calendar(self, token: str) -> CalendarLink:
+        return await self.gateway.get(CalendarLink, f"{BASE}/me/calendar", token=token)

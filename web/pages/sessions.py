@@ -5,19 +5,19 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from web.auth import UserDep
-from web.clients import ApiError
+from web.auth import User, UserDep
+from web.clients import ApiError, Clients
 from web.deps import ClientsDep
 from web.htmx import get_htmx
 from web.rendering import flash, render, render_partial, see_other
+from web.vocabulary import SIGN_IN_SHEET_HEADER
 
 router = APIRouter()
 STATUS_ORDER = {"confirmed": 0, "waitlisted": 1}
 
 
-@router.get("/sessions/{session_id}/check-in")
-async def get_check_in(request: Request, session_id: str, clients: ClientsDep,
-                       user: UserDep) -> Response:
+async def check_in_context(clients: Clients, user: User, session_id: str) -> dict:
+    """The roster page's data; also what the sign-in sheet form re-renders with on an error."""
     session = await clients.scheduling.get_session(user.token, session_id)
     event, roster = await asyncio.gather(
         clients.scheduling.get_event(user.token, session.event_id),
@@ -28,10 +28,18 @@ async def get_check_in(request: Request, session_id: str, clients: ClientsDep,
         key=lambda r: (STATUS_ORDER[r.status], r.waitlist_position or 0,
                        (r.person_name or "").lower()),
     )
-    return render(request, "sessions/check_in.html", {
+    return {
         "event": event, "session": session, "session_id": session.id, "entries": entries,
-        "attended": sum(1 for r in entries if r.attended),
-    })
+        "attended": sum(1 for r in entries if r.attended), "sheet_errors": {},
+        "sheet_header": ",".join(SIGN_IN_SHEET_HEADER),
+    }
+
+
+@router.get("/sessions/{session_id}/check-in")
+async def get_check_in(request: Request, session_id: str, clients: ClientsDep,
+                       user: UserDep) -> Response:
+    context = await check_in_context(clients, user, session_id)
+    return render(request, "sessions/check_in.html", context)
 
 
 @router.post("/sessions/{session_id}/check-in/{person_id}")
