@@ -4,7 +4,9 @@ from fastapi import APIRouter
 
 from services.scheduling.deps import OptionalPrincipalDep, PrincipalDep, SessionDep
 from services.scheduling.sessions import service
-from services.scheduling.sessions.schemas import SessionCreate, SessionPublic
+from services.scheduling.sessions.schemas import (
+    SessionCreate, SessionPublic, SessionSeriesCreate, SessionUpdate,
+)
 
 router = APIRouter(tags=["sessions"])
 
@@ -20,4 +22,21 @@ async def create_session(event_id: str, data: SessionCreate, db: SessionDep,
 @router.get("/sessions/{session_id}", response_model=SessionPublic, summary="A session and its seats")
 async def get_session(session_id: str, db: SessionDep, principal: OptionalPrincipalDep) -> SessionPublic:
     session, _event = await service.visible_session(db, principal=principal, session_id=session_id)
+    return SessionPublic.model_validate(session)
+
+
+@router.post("/events/{event_id}/sessions/series", response_model=list[SessionPublic],
+             status_code=201, summary="Add a weekly series of sessions to an event")
+async def create_session_series(event_id: str, data: SessionSeriesCreate, db: SessionDep,
+                                principal: PrincipalDep) -> list[SessionPublic]:
+    created = await service.create_series(db, principal=principal, event_id=event_id, data=data)
+    return [SessionPublic.model_validate(session) for session in created]
+
+
+@router.patch("/sessions/{session_id}", response_model=SessionPublic,
+              summary="Move, retitle or resize one session")
+async def update_session(session_id: str, data: SessionUpdate, db: SessionDep,
+                         principal: PrincipalDep) -> SessionPublic:
+    session = await service.update_session(db, principal=principal, session_id=session_id,
+                                           data=data)
     return SessionPublic.model_validate(session)
