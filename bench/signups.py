@@ -203,7 +203,8 @@ async def storm(suite: Suite, people_count: int, seats: int) -> int:
             "role": "teacher"}) for n in range(people_count)), limit=16)
         seeded = time.perf_counter() - began
         # Warm the connection pool, so the storm measures sign-ups rather than TCP handshakes.
-        await asyncio.gather(*(client.get("/healthz") for _ in range(people_count)))
+        await asyncio.gather(*(client.get("/healthz") for _ in range(people_count)),
+                             return_exceptions=True)
 
         shed = 0
 
@@ -211,9 +212,14 @@ async def storm(suite: Suite, people_count: int, seats: int) -> int:
             nonlocal shed
             started = time.perf_counter()
             for attempt in range(RETRIES + 1):
-                response = await client.post(
-                    f"{SCHEDULING}/sessions/{session['id']}/registrations",
-                    json={"person_id": person_id}, headers=api.headers)
+                try:
+                    response = await client.post(
+                        f"{SCHEDULING}/sessions/{session['id']}/registrations",
+                        json={"person_id": person_id}, headers=api.headers)
+                except httpx.TransportError as exc:
+                    # No answer (the gateway dropped the connection): whether the sign-up
+                    # happened is unknown, so it counts as a failure, shown with the rest.
+                    response = httpx.Response(599, text=f"no answer: {exc!r}")
                 if not saturated(response) or attempt == RETRIES:
                     return time.perf_counter() - started, response
                 shed += 1
