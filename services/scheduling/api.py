@@ -4,6 +4,7 @@ from services.scheduling.attendance.router import router as attendance
 from services.scheduling.calendars.router import router as calendars
 from services.scheduling.db import OutboxEvent
 from services.scheduling.events.router import router as events
+from services.scheduling.programs.router import router as programs
 from services.scheduling.registrations.router import router as registrations
 from services.scheduling.sessions.router import router as sessions
 from services.scheduling.signin_sheets.router import router as signin_sheets
@@ -12,7 +13,8 @@ from shared.outbox import feed_router
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/scheduling/v1")
-    for feature in (events, sessions, registrations, attendance, calendars, signin_sheets):
+    for feature in (events, sessions, registrations, attendance, calendars, signin_sheets,
+                    programs):
         router.include_router(feature)
     router.include_router(feed_router(OutboxEvent))
     return router

@@ -4,9 +4,10 @@ from services.scheduling.attendance.models import Attendance
 from services.scheduling.db import OutboxEvent
 from services.scheduling.events.models import Event, Slot
 from services.scheduling.idempotency.models import IdempotencyRecord
+from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.registrations.models import Registration
 from services.scheduling.sessions.models import Session
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 
-__all__ = ["Attendance", "Event", "IdempotencyRecord", "OutboxEvent", "Registration", "Session",
-           "SignInSheetJob", "SignInSheetLineError", "Slot"]
+__all__ = ["Attendance", "CohortEntry", "Event", "IdempotencyRecord", "OutboxEvent", "Program",
+           "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]

@@ -1,0 +1,88 @@
+"""HTTP for programs, their cohorts and their per-year corps size."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from services.scheduling.programs import service
+from services.scheduling.programs.schemas import (
+    CohortEntryCreate, CohortEntryPublic, CohortRole, ProgramCreate, ProgramPublic, ProgramUpdate,
+    ProgramYear, ProgramYearPublic,
+)
+from shared.pagination import Page
+
+router = APIRouter(tags=["programs"])
+
+
+@router.post("/programs", response_model=ProgramPublic, status_code=201,
+             summary="Register a program")
+async def create_program(data: ProgramCreate, db: SessionDep,
+                         principal: PrincipalDep) -> ProgramPublic:
+    program = await service.create_program(db, principal=principal, data=data)
+    return ProgramPublic.model_validate(program)
+
+
+@router.get("/programs", response_model=Page[ProgramPublic], summary="A network's programs")
+async def list_programs(
+    db: SessionDep, principal: PrincipalDep, page: PageDep,
+    network_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[ProgramPublic]:
+    items, next_cursor = await service.list_programs(db, principal=principal, params=page,
+                                                     network_id=network_id)
+    return Page[ProgramPublic](items=[ProgramPublic.model_validate(p) for p in items],
+                               next_cursor=next_cursor)
+
+
+@router.get("/programs/{program_id}", response_model=ProgramPublic, summary="A program")
+async def get_program(program_id: str, db: SessionDep, principal: PrincipalDep) -> ProgramPublic:
+    program = await service.readable_program(db, principal=principal, program_id=program_id)
+    return ProgramPublic.model_validate(program)
+
+
+@router.patch("/programs/{program_id}", response_model=ProgramPublic, summary="Change a program")
+async def update_program(program_id: str, data: ProgramUpdate, db: SessionDep,
+                         principal: PrincipalDep) -> ProgramPublic:
+    program = await service.update_program(db, principal=principal, program_id=program_id,
+                                           data=data)
+    return ProgramPublic.model_validate(program)
+
+
+@router.post("/programs/{program_id}/cohort", response_model=CohortEntryPublic, status_code=201,
+             summary="Add a leader or coach to a program year's cohort")
+async def create_cohort_entry(program_id: str, data: CohortEntryCreate, db: SessionDep,
+                              principal: PrincipalDep) -> CohortEntryPublic:
+    entry = await service.add_to_cohort(db, principal=principal, program_id=program_id, data=data)
+    return CohortEntryPublic.model_validate(entry)
+
+
+@router.get("/programs/{program_id}/cohort", response_model=Page[CohortEntryPublic],
+            summary="A program's cohort, optionally of one program year")
+async def list_cohort_entries(
+    program_id: str, db: SessionDep, principal: PrincipalDep, page: PageDep,
+    program_year: Annotated[ProgramYear | None, Query(description='e.g. "2017-18"')] = None,
+    role: CohortRole | None = None,
+) -> Page[CohortEntryPublic]:
+    items, next_cursor = await service.list_cohort(db, principal=principal, program_id=program_id,
+                                                   params=page, program_year=program_year,
+                                                   role=role)
+    return Page[CohortEntryPublic](items=[CohortEntryPublic.model_validate(e) for e in items],
+                                   next_cursor=next_cursor)
+
+
+@router.delete("/programs/{program_id}/cohort/{entry_id}", status_code=204,
+               response_class=Response, summary="Remove an entry from a program's cohort")
+async def delete_cohort_entry(program_id: str, entry_id: str, db: SessionDep,
+                              principal: PrincipalDep) -> Response:
+    await service.remove_from_cohort(db, principal=principal, program_id=program_id,
+                                     entry_id=entry_id)
+    return Response(status_code=204)
+
+
+@router.get("/programs/{program_id}/years", response_model=Page[ProgramYearPublic],
+            summary="Corps size per program year (July 1 to June 30)")
+async def list_program_years(program_id: str, db: SessionDep,
+                             principal: PrincipalDep) -> Page[ProgramYearPublic]:
+    # A program spans a handful of school years: one page holds them all.
+    years = await service.list_years(db, principal=principal, program_id=program_id)
+    return Page[ProgramYearPublic](items=years)
