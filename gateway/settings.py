@@ -24,8 +24,10 @@ class GatewaySettings(BaseSettings):
     connect_timeout: float = 0.5
     read_timeout: float = 10.0
     write_timeout: float = 10.0
-    # How long a request waits for a free connection when an upstream's pool is full.
-    pool_timeout: float = 1.0
+    # How long a request waits for a free connection when an upstream's pool is full. As long as
+    # a read: in a sign-up storm (200 at once, measured by bench/signups.py) a 1 s wait turned up
+    # to 86 sign-ups into 503s while the service was merely busy, not down.
+    pool_timeout: float = 10.0
     # Per upstream: a slow service can exhaust only its own pool (bulkhead).
     max_connections: int = 100
     max_keepalive_connections: int = 100

@@ -152,6 +152,8 @@ def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page):
             break
         except AssertionError:
             page.reload()
+    # If the figure never came, say what the page showed instead.
+    assert direct.count() == 1, page.locator("main").inner_text()[:2000]
     expect(direct).to_have_text("1")
     expect(page.locator("#figure_leaders .figure-value")).to_have_text("1")
     for figure in ("schools", "districts", "counties"):
