@@ -1,6 +1,6 @@
 import pytest
 
-from tests.scheduling.conftest import API, problem
+from tests.scheduling.conftest import API, new_person, problem
 
 # "Every other Tuesday, 4 times, 3:30-5:00 pm", across the end of daylight time (Nov 1, 2026).
 SERIES = {"title": "Session", "first_date": "2026-10-20", "start_time": "15:30",
@@ -123,6 +123,25 @@ class TestChangeOneSession:
         assert (await api.get_session(session["id"]))["capacity"] == 3
         resized = await client.patch(url, json={"capacity": 2}, headers=api.leader)
         assert resized.status_code == 200 and resized.json()["capacity"] == 2
+
+    async def test_raising_capacity_seats_the_waitlist_in_order(self, api, client):
+        event = await api.event()
+        session = (await series(api, client, event["id"], count=1, capacity=1))[0]
+        people = [new_person() for _ in range(4)]
+        answers = [(await api.register(session["id"], api.person(p))).json() for p in people]
+        assert [a["status"] for a in answers] == ["confirmed", "waitlisted", "waitlisted",
+                                                  "waitlisted"]
+
+        resized = await client.patch(f"{API}/sessions/{session['id']}", json={"capacity": 3},
+                                     headers=api.leader)
+
+        assert resized.status_code == 200, resized.text
+        assert (resized.json()["confirmed_count"], resized.json()["waitlist_count"]) == (3, 1)
+        promoted = [e["payload"] for e in await api.feed()
+                    if e["topic"] == "registration.updated"]
+        assert [p["person_id"] for p in promoted] == people[1:3]  # first in line first
+        assert all(p["status"] == "confirmed" for p in promoted)
+        assert (await api.get_session(session["id"]))["waitlist_count"] == 1
 
     @pytest.mark.parametrize("change", [
         {"ends_at": "2026-10-20T15:00:00-07:00"},  # before the session's start

@@ -147,25 +147,36 @@ async def cancel(db: AsyncSession, *, principal: Principal, registration_id: str
     registration.status, registration.waitlist_position = "cancelled", None
     registration.updated_at = utcnow()
     await repository.save(db, registration)
-    promoted = None
     if was == "confirmed":
-        promoted = await repository.first_waitlisted(db, session.id)
-        if promoted is None:
-            await sessions.move_counters(db, session.id, confirmed=-1)
-        else:
-            freed = promoted.waitlist_position or 0
-            promoted.status, promoted.waitlist_position = "confirmed", None
-            promoted.updated_at = registration.updated_at
-            await repository.save(db, promoted)
-            await repository.close_waitlist_gap(db, session_id=session.id, position=freed)
-            await sessions.move_counters(db, session.id, waitlisted=-1)
+        await sessions.move_counters(db, session.id, confirmed=-1)
     elif position is not None:
         await repository.close_waitlist_gap(db, session_id=session.id, position=position)
         await sessions.move_counters(db, session.id, waitlisted=-1)
     await _publish(db, "registration.updated", registration)
-    if promoted is not None:
-        await _publish(db, "registration.updated", promoted)
+    if was == "confirmed":
+        await fill_open_seats(db, session_id=session.id)
     return registration
+
+
+async def fill_open_seats(db: AsyncSession, *, session_id: str) -> list[Registration]:
+    """Gives every free seat to the waitlist, first in line first: after a cancellation, or when
+    the capacity was raised. The caller holds the session lock."""
+    promoted = []
+    while True:
+        session = await sessions.get(db, session_id)
+        if session.confirmed_count >= session.capacity:
+            return promoted
+        first = await repository.first_waitlisted(db, session_id)
+        if first is None:
+            return promoted
+        freed = first.waitlist_position or 0
+        first.status, first.waitlist_position = "confirmed", None
+        first.updated_at = utcnow()
+        await repository.save(db, first)
+        await repository.close_waitlist_gap(db, session_id=session_id, position=freed)
+        await sessions.move_counters(db, session_id, confirmed=+1, waitlisted=-1)
+        await _publish(db, "registration.updated", first)
+        promoted.append(first)
 
 
 async def get_registration(db: AsyncSession, *, principal: Principal,

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from services.scheduling.deps import OptionalPrincipalDep, PrincipalDep, SessionDep
+from services.scheduling.registrations import service as registration_rules
 from services.scheduling.sessions import service
 from services.scheduling.sessions.schemas import (
     SessionCreate, SessionPublic, SessionSeriesCreate, SessionUpdate,
@@ -39,4 +40,7 @@ async def update_session(session_id: str, data: SessionUpdate, db: SessionDep,
                          principal: PrincipalDep) -> SessionPublic:
     session = await service.update_session(db, principal=principal, session_id=session_id,
                                            data=data)
+    # Seats a larger capacity opens go to the waitlist, in order, before anyone new can take them
+    # (the session lock is still held; the re-read inside refreshes `session`'s counters).
+    await registration_rules.fill_open_seats(db, session_id=session.id)
     return SessionPublic.model_validate(session)
