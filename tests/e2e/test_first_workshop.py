@@ -70,7 +70,7 @@ def log_out(page: Page) -> None:
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
 
 
-def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page):
+def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page, tmp_path):
     url = live_stack.url
     # A CSP violation or a script error shows up here; the pages must cause none.
     problems: list[str] = []
@@ -101,7 +101,7 @@ def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page):
 
     # On a phone-sized screen the event page still reads and works.
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path="/tmp/cascade-event-390.png", full_page=True)
+    page.screenshot(path=tmp_path / "event-390.png", full_page=True)  # to look at by hand
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_viewport_size({"width": 1280, "height": 800})
     log_out(page)
@@ -163,6 +163,6 @@ def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page):
     expect(page.locator("#breakdown_county")).to_contain_text("Alameda")
     assert date.fromisoformat(page.get_by_label("From").input_value()).month == 7
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path="/tmp/cascade-reach-390.png", full_page=True)
+    page.screenshot(path=tmp_path / "reach-390.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     assert problems == []
