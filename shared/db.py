@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -116,5 +117,20 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
 
 SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
 
-__all__ = ["AsyncSession", "SQLModel", "SessionDep", "UTCDateTime", "create_engine", "new_registry",
-           "utcnow"]
+
+async def insert_unless_duplicate(db: AsyncSession, row: SQLModel) -> bool:
+    """Insert `row` unless a unique constraint refuses it: False then, and the transaction lives on.
+
+    A savepoint confines the failure, so two writers racing to create the same record (a double
+    check-in, two imports naming one new district) end with one row and no error.
+    """
+    try:
+        async with db.begin_nested():
+            db.add(row)
+            await db.flush()
+    except IntegrityError:
+        return False
+    return True
+
+__all__ = ["AsyncSession", "SQLModel", "SessionDep", "UTCDateTime", "create_engine",
+           "insert_unless_duplicate", "new_registry", "utcnow"]

@@ -3,7 +3,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.accounts.models import Account
 from services.identity.people.models import Person
-from services.identity.sql import insert_unique
+from shared.db import insert_unless_duplicate
 
 
 async def get(db: AsyncSession, account_id: str) -> Account | None:
@@ -23,7 +23,7 @@ async def with_person_by_email(db: AsyncSession, email: str) -> tuple[Account, P
 
 
 async def add_unless_present(db: AsyncSession, account: Account) -> bool:
-    return await insert_unique(db, account)
+    return await insert_unless_duplicate(db, account)
 
 
 async def save(db: AsyncSession, account: Account) -> Account:

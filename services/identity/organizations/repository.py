@@ -2,7 +2,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.organizations.models import Organization
-from services.identity.sql import contains_ci, equals_ci, insert_unique
+from services.identity.sql import contains_ci, equals_ci
+from shared.db import insert_unless_duplicate
 from shared.pagination import PageParams, fetch_page
 
 
@@ -24,7 +25,7 @@ async def by_natural_key(db: AsyncSession, natural_key: str) -> Organization | N
 
 
 async def add_unless_present(db: AsyncSession, organization: Organization) -> bool:
-    return await insert_unique(db, organization)
+    return await insert_unless_duplicate(db, organization)
 
 
 async def page(db: AsyncSession, params: PageParams, *, kind: str | None, parent_id: str | None,

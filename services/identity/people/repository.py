@@ -2,7 +2,8 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.people.models import Person
-from services.identity.sql import contains_ci, insert_unique
+from services.identity.sql import contains_ci
+from shared.db import insert_unless_duplicate
 from shared.pagination import PageParams, fetch_page
 
 
@@ -21,7 +22,7 @@ async def by_ids(db: AsyncSession, ids: set[str]) -> dict[str, Person]:
 
 
 async def add_unless_taken(db: AsyncSession, person: Person) -> bool:
-    return await insert_unique(db, person)
+    return await insert_unless_duplicate(db, person)
 
 
 async def save(db: AsyncSession, person: Person) -> Person:

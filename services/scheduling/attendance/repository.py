@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,17 +15,6 @@ async def find(db: AsyncSession, *, session_id: str, person_id: str) -> Attendan
     )
     return (await db.exec(statement)).first()
 
-
-async def insert_once(db: AsyncSession, attendance: Attendance) -> bool:
-    """Insert unless (session, person) is already there; False when a concurrent check-in won.
-    The savepoint keeps the request's transaction usable after the unique index refuses."""
-    try:
-        async with db.begin_nested():
-            db.add(attendance)
-            await db.flush()
-    except IntegrityError:
-        return False
-    return True
 
 
 async def attended_among(db: AsyncSession, *, session_id: str,

@@ -9,6 +9,7 @@ from services.scheduling.db import OutboxEvent
 from services.scheduling.sessions import service as sessions
 from services.scheduling.sessions.models import Session
 from shared.auth import Principal
+from shared.db import insert_unless_duplicate
 from shared.errors import Conflict, Forbidden
 from shared.outbox import publish
 from shared.pagination import PageParams
@@ -32,7 +33,7 @@ async def record(db: AsyncSession, *, principal: Principal, session_id: str, per
         return existing, False
     attendance = Attendance(session_id=session.id, event_id=session.event_id, person_id=person_id,
                             source=source, recorded_by=principal.subject)
-    if not await repository.insert_once(db, attendance):
+    if not await insert_unless_duplicate(db, attendance):  # a concurrent check-in won
         # A concurrent check-in of the same person committed first: answer with its record.
         existing = await repository.find(db, session_id=session.id, person_id=person_id)
         if existing is None:

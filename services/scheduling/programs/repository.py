@@ -3,7 +3,6 @@
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,17 +14,6 @@ async def add(db: AsyncSession, row: Program | CohortEntry) -> None:
     db.add(row)
     await db.flush()
 
-
-async def insert_entry_once(db: AsyncSession, entry: CohortEntry) -> bool:
-    """Insert unless the person is already in that year of the program; False when they are.
-    The savepoint keeps the request's transaction usable after the unique index refuses."""
-    try:
-        async with db.begin_nested():
-            db.add(entry)
-            await db.flush()
-    except IntegrityError:
-        return False
-    return True
 
 
 async def delete(db: AsyncSession, row: CohortEntry) -> None:

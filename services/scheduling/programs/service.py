@@ -17,7 +17,7 @@ from services.scheduling.programs.schemas import (
     CohortEntryCreate, ProgramCreate, ProgramUpdate, ProgramYearPublic, year_bounds, year_of,
 )
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import insert_unless_duplicate, utcnow
 from shared.errors import Forbidden, InvalidInput
 from shared.outbox import publish
 from shared.pagination import PageParams
@@ -128,7 +128,7 @@ async def add_to_cohort(db: AsyncSession, *, principal: Principal, program_id: s
             f"({program.starts_on.isoformat()} to {program.ends_on.isoformat()})."
         )
     entry = CohortEntry(program_id=program.id, network_id=program.network_id, **data.model_dump())
-    if not await repository.insert_entry_once(db, entry):
+    if not await insert_unless_duplicate(db, entry):  # already in that year of the program
         raise AlreadyInCohort(f"This person is already in the {data.program_year} cohort.")
     await publish(db, OutboxEvent, topic="cohort.added", key=entry.id, payload=_entry_payload(entry))
     return entry
