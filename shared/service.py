@@ -2,7 +2,7 @@
 through which it reaches other services (always via the gateway), errors, request ids, health."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -41,10 +41,12 @@ def create_service_app(
         async with AsyncExitStack() as stack:
             stack.push_async_callback(app.state.engine.dispose)
             stack.push_async_callback(app.state.gateway.aclose)
-            tasks = [asyncio.create_task(worker(app), name=f"{name}-worker") for worker in workers]
+            for worker in workers:
+                start_task(app, worker(app), name=f"{name}-worker")
             try:
                 yield
             finally:
+                tasks = list(app.state.tasks)
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -60,6 +62,7 @@ def create_service_app(
         generate_unique_id_function=lambda route: _operation_id(name, route),
     )
     app.state.settings = settings
+    app.state.tasks = set()  # every background task of this app, cancelled when it stops
     app.state.engine = create_engine(settings.db_url, schema=name)
     app.state.sessions = session_factory(app.state.engine)
     app.state.gateway = make_client(settings.gateway_url, transport=gateway_transport)
@@ -76,6 +79,15 @@ def create_service_app(
     app.include_router(health_router())
     app.include_router(api_router)
     return app
+
+
+def start_task(app: FastAPI, work: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task:
+    """Runs `work` alongside the app: referenced while it runs (asyncio keeps only weak
+    references), cancelled when the app stops."""
+    task = asyncio.create_task(work, name=name)
+    app.state.tasks.add(task)
+    task.add_done_callback(app.state.tasks.discard)
+    return task
 
 
 def _operation_id(service: str, route: APIRoute) -> str:

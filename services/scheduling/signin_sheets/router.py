@@ -1,10 +1,6 @@
 """HTTP for sign-in sheet imports: upload a sheet, then follow its job."""
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
 
 from services.scheduling.deps import PrincipalDep, SessionDep
@@ -14,27 +10,14 @@ from services.scheduling.signin_sheets.errors import (
     InvalidSheet, SheetTooLarge, UnsupportedSheetType)
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 from services.scheduling.signin_sheets.schemas import LineErrorPublic, SignInSheetJobPublic
+from shared.service import start_task
 
 MAX_SHEET_BYTES = 2 * 1024 * 1024
 # Multipart framing around the file: boundaries and part headers.
 MULTIPART_SLACK = 16 * 1024
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Imports run as tasks of this process: kept referenced while they run, cancelled (and their
-    # jobs marked failed) when the service stops.
-    tasks: set[asyncio.Task] = set()
-    app.state.sign_in_sheet_tasks = tasks
-    try:
-        yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-router = APIRouter(tags=["sign-in sheets"], lifespan=lifespan)
+router = APIRouter(tags=["sign-in sheets"])
 
 SHEET_BODY = {"requestBody": {"required": True, "content": {
     "text/csv": {"schema": {"type": "string"}},
@@ -95,11 +78,9 @@ async def create_sign_in_sheet(session_id: str, request: Request,
         await db.commit()
     importer = service.Importer(sessions=sessions, directory=Directory(
         gateway=request.app.state.gateway, service_token=request.app.state.service_token))
-    task = asyncio.create_task(importer.run(job_id=job.id, principal=principal, lines=lines),
-                               name=f"sign-in-sheet-{job.id}")
-    tasks: set[asyncio.Task] = request.app.state.sign_in_sheet_tasks
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    # Cancelled with the app when the service stops; the job is then marked failed.
+    start_task(request.app, importer.run(job_id=job.id, principal=principal, lines=lines),
+               name=f"sign-in-sheet-{job.id}")
     return _public(job, [])
 
 
