@@ -1,10 +1,11 @@
 """HTTP for attendance."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from services.scheduling.attendance import service
 from services.scheduling.attendance.schemas import AttendanceCreate, AttendancePublic
 from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
 from shared.pagination import Page
 
 router = APIRouter(tags=["attendance"])
@@ -12,15 +13,20 @@ router = APIRouter(tags=["attendance"])
 
 @router.post("/sessions/{session_id}/attendance", response_model=AttendancePublic, status_code=201,
              responses={200: {"model": AttendancePublic, "description": "Already recorded"}},
-             summary="Check a person in (201 when new, 200 when already recorded)")
-async def create_attendance(session_id: str, data: AttendanceCreate, response: Response,
-                            db: SessionDep, principal: PrincipalDep) -> AttendancePublic:
-    attendance, created = await service.record(
-        db, principal=principal, session_id=session_id, person_id=data.person_id, source=data.source
-    )
-    if not created:
-        response.status_code = 200
-    return AttendancePublic.model_validate(attendance)
+             summary="Check a person in (201 when new, 200 when already recorded)",
+             description=KEY_DESCRIPTION)
+async def create_attendance(session_id: str, data: AttendanceCreate, request: Request,
+                            db: SessionDep, principal: PrincipalDep,
+                            idempotency_key: IdempotencyKey = None) -> Response:
+    async def check_in() -> tuple[int, dict]:
+        attendance, created = await service.record(
+            db, principal=principal, session_id=session_id, person_id=data.person_id,
+            source=data.source)
+        return (201 if created else 200), AttendancePublic.model_validate(
+            attendance).model_dump(mode="json")
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=data.model_dump(mode="json"), action=check_in)
 
 
 @router.get("/sessions/{session_id}/attendance", response_model=Page[AttendancePublic],

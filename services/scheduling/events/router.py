@@ -3,8 +3,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request, Response
 
 from shared.db import utcnow
 from services.scheduling.deps import OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep
@@ -12,7 +11,7 @@ from services.scheduling.events import calendar, service
 from services.scheduling.events.schemas import (
     EventCreate, EventPublic, EventStatus, EventUpdate, Grade, SlotCreate, SlotPublic, Subject,
 )
-from services.scheduling.idempotency.responses import respond
+from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.scheduling.sessions import repository as sessions
 from shared.pagination import Page
 
@@ -20,17 +19,17 @@ router = APIRouter(tags=["events"])
 
 
 @router.post("/events", response_model=EventPublic, status_code=201, summary="Create an event",
-             description="A retry with the same Idempotency-Key gets the first answer again.")
+             description=KEY_DESCRIPTION)
 async def create_event(
     data: EventCreate, request: Request, db: SessionDep, principal: PrincipalDep,
-    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
-) -> JSONResponse:
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
     async def create() -> tuple[int, dict]:
         event = await service.create_event(db, principal=principal, data=data)
         return 201, event.model_dump(mode="json")
 
     return await respond(db, request, subject=principal.subject, key=idempotency_key,
-                                     body=data.model_dump(mode="json"), action=create)
+                         body=data.model_dump(mode="json"), action=create)
 
 
 @router.get("/events", response_model=Page[EventPublic], summary="Find events")
@@ -58,18 +57,28 @@ async def get_event(event_id: str, db: SessionDep, principal: OptionalPrincipalD
     return await service.get_event(db, principal=principal, event_id=event_id)
 
 
-@router.patch("/events/{event_id}", response_model=EventPublic, summary="Change an event")
-async def update_event(event_id: str, data: EventUpdate, db: SessionDep,
-                       principal: PrincipalDep) -> EventPublic:
-    return await service.update_event(db, principal=principal, event_id=event_id, data=data)
+@router.patch("/events/{event_id}", response_model=EventPublic, summary="Change an event",
+              description=KEY_DESCRIPTION)
+async def update_event(event_id: str, data: EventUpdate, request: Request, db: SessionDep,
+                       principal: PrincipalDep, idempotency_key: IdempotencyKey = None) -> Response:
+    async def update() -> tuple[int, dict]:
+        event = await service.update_event(db, principal=principal, event_id=event_id, data=data)
+        return 200, event.model_dump(mode="json")
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=data.model_dump(mode="json", exclude_unset=True), action=update)
 
 
 @router.post("/events/{event_id}/slots", response_model=SlotPublic, status_code=201,
-             summary="Add a conference breakout slot")
-async def create_slot(event_id: str, data: SlotCreate, db: SessionDep,
-                      principal: PrincipalDep) -> SlotPublic:
-    slot = await service.create_slot(db, principal=principal, event_id=event_id, data=data)
-    return SlotPublic.model_validate(slot)
+             summary="Add a conference breakout slot", description=KEY_DESCRIPTION)
+async def create_slot(event_id: str, data: SlotCreate, request: Request, db: SessionDep,
+                      principal: PrincipalDep, idempotency_key: IdempotencyKey = None) -> Response:
+    async def create() -> tuple[int, dict]:
+        slot = await service.create_slot(db, principal=principal, event_id=event_id, data=data)
+        return 201, SlotPublic.model_validate(slot).model_dump(mode="json")
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=data.model_dump(mode="json"), action=create)
 
 
 @router.get("/events/{event_id}/slots", response_model=Page[SlotPublic], summary="An event's slots")

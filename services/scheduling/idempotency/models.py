@@ -24,5 +24,5 @@ class IdempotencyRecord(ServiceTable, table=True):
     path: str = Field(max_length=500)
     request_hash: str = Field(max_length=64)
     status_code: int = 0
-    response: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    response: Any | None = Field(default=None, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

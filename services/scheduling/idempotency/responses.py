@@ -1,13 +1,19 @@
 """Idempotency-Key at the HTTP edge: the first answer, or its replay, as a JSON response."""
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling.idempotency.service import fingerprint, run_once
+
+# The optional header every write route takes.
+IdempotencyKey = Annotated[str | None, Header(min_length=1, max_length=255)]
+
+KEY_DESCRIPTION = ("A retry with the same Idempotency-Key gets the first answer again "
+                   "(header Idempotent-Replayed: true).")
 
 
 async def respond(
@@ -17,11 +23,14 @@ async def respond(
     subject: str,
     key: str | None,
     body: Any,
-    action: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
-) -> JSONResponse:
-    """run_once for a route: the answer (first or replayed) as JSON, marked when replayed."""
+    action: Callable[[], Awaitable[tuple[int, Any]]],
+) -> Response:
+    """run_once for a route: the answer (first or replayed) as JSON, marked when replayed.
+    A 204 answer is replayed as an empty 204."""
     method, path = request.method, request.url.path
     outcome = await run_once(db, subject=subject, key=key, method=method, path=path,
                              request_hash=fingerprint(method, path, body), action=action)
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    if outcome.status_code == 204:
+        return Response(status_code=204, headers=headers)
     return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)

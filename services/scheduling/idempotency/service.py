@@ -25,7 +25,7 @@ from shared.errors import Conflict
 @dataclass(frozen=True)
 class Outcome:
     status_code: int
-    body: dict[str, Any]
+    body: Any  # the JSON answer: an object, or a list for routes that answer one
     replayed: bool = False
 
 
@@ -38,7 +38,7 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 def _replay(record: IdempotencyRecord, request_hash: str) -> Outcome:
     if record.request_hash != request_hash:
         raise IdempotencyKeyReused("This Idempotency-Key was first used for a different request.")
-    return Outcome(record.status_code, record.response or {}, replayed=True)
+    return Outcome(record.status_code, record.response, replayed=True)
 
 
 async def run_once(
@@ -49,7 +49,7 @@ async def run_once(
     method: str,
     path: str,
     request_hash: str,
-    action: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
+    action: Callable[[], Awaitable[tuple[int, Any]]],
 ) -> Outcome:
     if key is None:
         return Outcome(*await action())

@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.scheduling.programs import service
 from services.scheduling.programs.schemas import (
     CohortEntryCreate, CohortEntryPublic, CohortRole, ProgramCreate, ProgramPublic, ProgramUpdate,
@@ -16,11 +17,16 @@ router = APIRouter(tags=["programs"])
 
 
 @router.post("/programs", response_model=ProgramPublic, status_code=201,
-             summary="Register a program")
-async def create_program(data: ProgramCreate, db: SessionDep,
-                         principal: PrincipalDep) -> ProgramPublic:
-    program = await service.create_program(db, principal=principal, data=data)
-    return ProgramPublic.model_validate(program)
+             summary="Register a program", description=KEY_DESCRIPTION)
+async def create_program(data: ProgramCreate, request: Request, db: SessionDep,
+                         principal: PrincipalDep,
+                         idempotency_key: IdempotencyKey = None) -> Response:
+    async def create() -> tuple[int, dict]:
+        program = await service.create_program(db, principal=principal, data=data)
+        return 201, ProgramPublic.model_validate(program).model_dump(mode="json")
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=data.model_dump(mode="json"), action=create)
 
 
 @router.get("/programs", response_model=Page[ProgramPublic], summary="A network's programs")
@@ -40,20 +46,33 @@ async def get_program(program_id: str, db: SessionDep, principal: PrincipalDep) 
     return ProgramPublic.model_validate(program)
 
 
-@router.patch("/programs/{program_id}", response_model=ProgramPublic, summary="Change a program")
-async def update_program(program_id: str, data: ProgramUpdate, db: SessionDep,
-                         principal: PrincipalDep) -> ProgramPublic:
-    program = await service.update_program(db, principal=principal, program_id=program_id,
-                                           data=data)
-    return ProgramPublic.model_validate(program)
+@router.patch("/programs/{program_id}", response_model=ProgramPublic, summary="Change a program",
+              description=KEY_DESCRIPTION)
+async def update_program(program_id: str, data: ProgramUpdate, request: Request, db: SessionDep,
+                         principal: PrincipalDep,
+                         idempotency_key: IdempotencyKey = None) -> Response:
+    async def update() -> tuple[int, dict]:
+        program = await service.update_program(db, principal=principal, program_id=program_id,
+                                               data=data)
+        return 200, ProgramPublic.model_validate(program).model_dump(mode="json")
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=data.model_dump(mode="json", exclude_unset=True), action=update)
 
 
 @router.post("/programs/{program_id}/cohort", response_model=CohortEntryPublic, status_code=201,
-             summary="Add a leader or coach to a program year's cohort")
-async def create_cohort_entry(program_id: str, data: CohortEntryCreate, db: SessionDep,
-                              principal: PrincipalDep) -> CohortEntryPublic:
-    entry = await service.add_to_cohort(db, principal=principal, program_id=program_id, data=data)
-    return CohortEntryPublic.model_validate(entry)
+             summary="Add a leader or coach to a program year's cohort",
+             description=KEY_DESCRIPTION)
+async def create_cohort_entry(program_id: str, data: CohortEntryCreate, request: Request,
+                              db: SessionDep, principal: PrincipalDep,
+                              idempotency_key: IdempotencyKey = None) -> Response:
+    async def add() -> tuple[int, dict]:
+        entry = await service.add_to_cohort(db, principal=principal, program_id=program_id,
+                                            data=data)
+        return 201, CohortEntryPublic.model_validate(entry).model_dump(mode="json")
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=data.model_dump(mode="json"), action=add)
 
 
 @router.get("/programs/{program_id}/cohort", response_model=Page[CohortEntryPublic],
@@ -71,12 +90,18 @@ async def list_cohort_entries(
 
 
 @router.delete("/programs/{program_id}/cohort/{entry_id}", status_code=204,
-               response_class=Response, summary="Remove an entry from a program's cohort")
-async def delete_cohort_entry(program_id: str, entry_id: str, db: SessionDep,
-                              principal: PrincipalDep) -> Response:
-    await service.remove_from_cohort(db, principal=principal, program_id=program_id,
-                                     entry_id=entry_id)
-    return Response(status_code=204)
+               response_class=Response, summary="Remove an entry from a program's cohort",
+               description=KEY_DESCRIPTION)
+async def delete_cohort_entry(program_id: str, entry_id: str, request: Request, db: SessionDep,
+                              principal: PrincipalDep,
+                              idempotency_key: IdempotencyKey = None) -> Response:
+    async def remove() -> tuple[int, None]:
+        await service.remove_from_cohort(db, principal=principal, program_id=program_id,
+                                         entry_id=entry_id)
+        return 204, None
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=None, action=remove)
 
 
 @router.get("/programs/{program_id}/years", response_model=Page[ProgramYearPublic],

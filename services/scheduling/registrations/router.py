@@ -2,11 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request, Response
 
 from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
-from services.scheduling.idempotency.responses import respond
+from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.scheduling.people import Profile, fetch_profile
 from services.scheduling.registrations import service
 from services.scheduling.registrations.schemas import (
@@ -29,8 +28,8 @@ async def create_registration(
     db: SessionDep,
     principal: PrincipalDep,
     data: RegistrationCreate | None = None,
-    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=255)] = None,
-) -> JSONResponse:
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
     person_id = data.person_id if data else None
     if person_id and person_id != principal.person_id:
         # Fetched before the transaction starts so no lock is held across a network call.
@@ -46,7 +45,7 @@ async def create_registration(
         return 201, RegistrationPublic.model_validate(registration).model_dump(mode="json")
 
     return await respond(db, request, subject=principal.subject, key=idempotency_key,
-                                     body={"person_id": person_id}, action=sign_up)
+                         body={"person_id": person_id}, action=sign_up)
 
 
 @router.get("/registrations/{registration_id}", response_model=RegistrationPublic,
@@ -59,11 +58,18 @@ async def get_registration(registration_id: str, db: SessionDep,
 
 
 @router.delete("/registrations/{registration_id}", response_model=RegistrationPublic,
-               summary="Cancel; a freed seat goes to the first waitlisted person")
-async def delete_registration(registration_id: str, db: SessionDep,
-                              principal: PrincipalDep) -> RegistrationPublic:
-    registration = await service.cancel(db, principal=principal, registration_id=registration_id)
-    return RegistrationPublic.model_validate(registration)
+               summary="Cancel; a freed seat goes to the first waitlisted person",
+               description=KEY_DESCRIPTION)
+async def delete_registration(registration_id: str, request: Request, db: SessionDep,
+                              principal: PrincipalDep,
+                              idempotency_key: IdempotencyKey = None) -> Response:
+    async def cancel() -> tuple[int, dict]:
+        registration = await service.cancel(db, principal=principal,
+                                            registration_id=registration_id)
+        return 200, RegistrationPublic.model_validate(registration).model_dump(mode="json")
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=None, action=cancel)
 
 
 @router.get("/sessions/{session_id}/registrations", response_model=Page[RosterEntry],

@@ -1,9 +1,12 @@
 """HTTP for sign-in sheet imports: upload a sheet, then follow its job."""
 
-from fastapi import APIRouter, Request
+import hashlib
+
+from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 
 from services.scheduling.deps import PrincipalDep, SessionDep
+from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.scheduling.signin_sheets import service
 from services.scheduling.signin_sheets.directory import Directory
 from services.scheduling.signin_sheets.errors import (
@@ -63,25 +66,37 @@ async def _read_sheet(request: Request) -> bytes:
 
 @router.post("/sessions/{session_id}/sign-in-sheet", response_model=SignInSheetJobPublic,
              status_code=202, openapi_extra=SHEET_BODY,
-             summary="Import a session's sign-in sheet (CSV); answers the job that applies it")
-async def create_sign_in_sheet(session_id: str, request: Request,
-                               principal: PrincipalDep) -> SignInSheetJobPublic:
+             summary="Import a session's sign-in sheet (CSV); answers the job that applies it",
+             description=KEY_DESCRIPTION)
+async def create_sign_in_sheet(session_id: str, request: Request, principal: PrincipalDep,
+                               idempotency_key: IdempotencyKey = None) -> Response:
     # No request unit of work here: the job must be committed before its task starts, and on
     # SQLite a second open transaction would wait on the first one's write lock.
     sessions = request.app.state.sessions
     async with sessions() as db:
         await service.authorize(db, principal=principal, session_id=session_id)
-    lines = service.parse_sheet(await _read_sheet(request))
-    async with sessions() as db:
+    sheet = await _read_sheet(request)
+    lines = service.parse_sheet(sheet)
+    created: list[SignInSheetJob] = []
+
+    async def create() -> tuple[int, dict]:
         job = await service.create_job(db, principal=principal, session_id=session_id,
                                        lines=lines)
+        created.append(job)
+        return 202, _public(job, []).model_dump(mode="json")
+
+    async with sessions() as db:
+        response = await respond(db, request, subject=principal.subject, key=idempotency_key,
+                                 body={"sheet_sha256": hashlib.sha256(sheet).hexdigest()},
+                                 action=create)
         await db.commit()
-    importer = service.Importer(sessions=sessions, directory=Directory(
-        gateway=request.app.state.gateway, service_token=request.app.state.service_token))
-    # Cancelled with the app when the service stops; the job is then marked failed.
-    start_task(request.app, importer.run(job_id=job.id, principal=principal, lines=lines),
-               name=f"sign-in-sheet-{job.id}")
-    return _public(job, [])
+    if created:  # a replay started no job, so it starts no import either
+        importer = service.Importer(sessions=sessions, directory=Directory(
+            gateway=request.app.state.gateway, service_token=request.app.state.service_token))
+        # Cancelled with the app when the service stops; the job is then marked failed.
+        start_task(request.app, importer.run(job_id=created[0].id, principal=principal,
+                                             lines=lines), name=f"sign-in-sheet-{created[0].id}")
+    return response
 
 
 @router.get("/jobs/{job_id}", response_model=SignInSheetJobPublic,
