@@ -2,6 +2,7 @@ from fastapi import APIRouter
 
 from services.scheduling.attendance.router import router as attendance
 from services.scheduling.calendars.router import router as calendars
+from services.scheduling.credit.router import router as credit
 from services.scheduling.db import OutboxEvent
 from services.scheduling.events.router import router as events
 from services.scheduling.programs.router import router as programs
@@ -14,7 +15,7 @@ from shared.outbox import feed_router
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/scheduling/v1")
     for feature in (events, sessions, registrations, attendance, calendars, signin_sheets,
-                    programs):
+                    programs, credit):
         router.include_router(feature)
     router.include_router(feed_router(OutboxEvent))
     return router

@@ -1,6 +1,7 @@
 """Every table of the scheduling service, imported in one place for alembic and the app."""
 
 from services.scheduling.attendance.models import Attendance
+from services.scheduling.credit.models import CreditAction, CreditApproval
 from services.scheduling.db import OutboxEvent
 from services.scheduling.events.models import Event, Slot
 from services.scheduling.idempotency.models import IdempotencyRecord
@@ -9,5 +10,5 @@ from services.scheduling.registrations.models import Registration
 from services.scheduling.sessions.models import Session
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 
-__all__ = ["Attendance", "CohortEntry", "Event", "IdempotencyRecord", "OutboxEvent", "Program",
-           "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]
+__all__ = ["Attendance", "CohortEntry", "CreditAction", "CreditApproval", "Event",
+           "IdempotencyRecord", "OutboxEvent", "Program", "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]

@@ -15,18 +15,23 @@ API = "/api/scheduling/v1"
 
 @dataclass
 class Directory:
-    """Identity's people endpoint as scheduling sees it through the gateway (identity itself is
-    another service; whole-stack tests use the real one)."""
+    """Identity as scheduling sees it through the gateway: people, organizations and the service
+    token (identity itself is another service; whole-stack tests use the real one)."""
 
     people: dict[str, dict[str, str]] = field(default_factory=dict)
+    organizations: dict[str, dict[str, str]] = field(default_factory=dict)
     authorizations: list[str | None] = field(default_factory=list)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        prefix = "/api/identity/v1/people/"
+        path = request.url.path
+        if path == "/api/identity/v1/token":
+            return httpx.Response(200, json={"access_token": "scheduling-service-token",
+                                             "token_type": "bearer", "expires_in": 300})
         self.authorizations.append(request.headers.get("authorization"))
-        person = self.people.get(request.url.path.removeprefix(prefix))
-        if request.url.path.startswith(prefix) and person:
-            return httpx.Response(200, json=person)
+        for prefix, records in (("/api/identity/v1/people/", self.people),
+                                ("/api/identity/v1/organizations/", self.organizations)):
+            if path.startswith(prefix) and path.removeprefix(prefix) in records:
+                return httpx.Response(200, json=records[path.removeprefix(prefix)])
         return httpx.Response(404, json={"code": "not_found"})
 
 
