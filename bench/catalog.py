@@ -5,7 +5,8 @@
 Starts the suite like bench/signups.py (free ports, temporary var dir, SQLite by default,
 --postgres: a fresh database on 127.0.0.1:5432, dropped at the end), seeds published events with
 one session each, then sends catalog searches one at a time, anonymously as the public catalog
-does: q=<word> (common and rare words), subject, grade, from/to date ranges, combinations, the
+does: q=<word> (common and rare words), subject, grade, grade span, county (common and rare),
+format, from/to date ranges, combinations, the
 unfiltered first page and cursor pages. Prints p50/p95 per kind of search and overall.
 
 Seeding: --seed api creates every event and session through the gateway. --seed auto (the
@@ -44,6 +45,12 @@ WORDS = ("argument", "writing", "fractions", "geometry", "inquiry", "phenomena",
 RARE = "zeppelin"  # in one event of RARE_EVERY: a search that must look through everything
 RARE_EVERY = 2000
 SUBJECTS = ("ELA", "math", "science", "ELD", "other")
+# Counties and formats come from the event's number, not the random stream, so the titles, grades
+# and dates stay those of earlier runs and their figures compare.
+COUNTIES = ("Alameda", "Fresno", "Kern", "Los Angeles", "Orange", "Riverside", "Sacramento",
+            "San Bernardino", "San Diego", "San Joaquin", "Santa Clara", "Stanislaus", "Tulare",
+            "Ventura", "Modoc", "Alpine")
+FORMATS = ("in_person", "in_person", "virtual", "hybrid")
 GRADES = ("TK", "K", *(str(n) for n in range(1, 13)))
 FIRST_DAY = datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
 DAYS = 730  # sessions spread over two years: about 14 a day for 10,000 events
@@ -62,6 +69,9 @@ def event_fields(n: int, rng: random.Random) -> tuple[dict, datetime]:
         "subjects": rng.sample(SUBJECTS, rng.choice((1, 1, 2))),
         "grade_min": GRADES[low], "grade_max": GRADES[high],
         "timezone": "America/Los_Angeles", "credit_hours": 2, "status": "published",
+        # Modoc and Alpine are small: one event in about a hundred.
+        "county": COUNTIES[n % (len(COUNTIES) - 2)] if n % 97 else COUNTIES[-1 - n % 2],
+        "format": FORMATS[(n // 3) % len(FORMATS)],
     }, starts
 
 
@@ -94,7 +104,8 @@ async def seed_with_sql(suite: Suite, network_id: str, numbers: range, rng: rand
                     "title": fields["title"], "description": "", "subjects": ",".join(fields["subjects"]),
                     "grade_min": grade_ordinal[fields["grade_min"]],
                     "grade_max": grade_ordinal[fields["grade_max"]], "audience": None,
-                    "format": "in_person", "venue": None, "timezone": fields["timezone"],
+                    "format": fields["format"], "venue": None, "county": fields["county"],
+                    "timezone": fields["timezone"],
                     "credit_hours": 2.0, "status": "published", "created_at": now, "updated_at": now,
                 })
                 sessions.append({
@@ -131,6 +142,16 @@ def searches(count: int, rng: random.Random) -> list[tuple[str, dict]]:
         "from/to one week": week,
         "from/to one day + subject": lambda: day() | {"subject": rng.choice(SUBJECTS)},
         "q+grade+from/to week": lambda: {"q": rng.choice(WORDS), "grade": rng.choice(GRADES)}
+        | week(),
+        "county": lambda: {"county": rng.choice(COUNTIES)},
+        "county=Modoc (small)": lambda: {"county": "Modoc"},
+        "format": lambda: {"format": rng.choice(FORMATS)},
+        "grade span": lambda: {"grade": "-".join(sorted(rng.sample(GRADES, 2), key=GRADES.index))},
+        "county+format+grade span": lambda: {
+            "county": rng.choice(COUNTIES), "format": rng.choice(FORMATS),
+            "grade": "-".join(sorted(rng.sample(GRADES, 2), key=GRADES.index))},
+        "county+format+week+q": lambda: {"county": rng.choice(COUNTIES),
+                                         "format": rng.choice(FORMATS), "q": rng.choice(WORDS)}
         | week(),
         "cursor page 2, no filter": lambda: {},
         "cursor page 2, subject+grade": lambda: {"subject": rng.choice(SUBJECTS),

@@ -30,14 +30,15 @@ def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-async def fetch_page(db: AsyncSession, statement: Any, id_column: Any, params: PageParams
-                     ) -> tuple[list[Any], str | None]:
-    """Rows of `statement` after the cursor in id order, and the cursor of the next page."""
+async def fetch_page(db: AsyncSession, statement: Any, id_column: Any, params: PageParams, *,
+                     key: str | None = None) -> tuple[list[Any], str | None]:
+    """Rows of `statement` after the cursor in id order, and the cursor of the next page. `key`
+    names the id's attribute on a row when it is not the column's own name (a labelled column)."""
     if params.cursor:
         statement = statement.where(col(id_column) > params.cursor)
     rows = list((await db.exec(statement.order_by(col(id_column)).limit(params.limit + 1))).all())
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]
-        return rows, getattr(last, id_column.key)
+        return rows, getattr(last, key or id_column.key)
     return rows, None

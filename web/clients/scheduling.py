@@ -44,6 +44,7 @@ class Event(ApiModel):
     status: str = "draft"
     format: str | None = None
     venue: str | None = None
+    county: str | None = None
     description: str = ""
     audience: str | None = None
     sessions: list[Session] = []
@@ -63,6 +64,15 @@ class Event(ApiModel):
 
 class EventPage(Page):
     items: list[Event]
+
+
+class County(ApiModel):
+    name: str
+    events: int = 0
+
+
+class CountyPage(Page):
+    items: list[County]
 
 
 class Registration(ApiModel):
@@ -143,6 +153,12 @@ class SchedulingClient:
             EventPage, f"{BASE}/events", token=token,
             params={**filters, "cursor": cursor, "limit": limit},
         )
+
+    async def list_counties(self, token: str | None, *, status: str | None = None
+                            ) -> list[County]:
+        # A state has a few dozen counties: every page of them fits one select.
+        return await self.gateway.every_page(CountyPage, f"{BASE}/events/counties", token=token,
+                                             params={"status": status})
 
     async def get_event(self, token: str | None, event_id: str) -> Event:
         return await self.gateway.get(Event, f"{BASE}/events/{event_id}", token=token)

@@ -8,11 +8,13 @@ from fastapi.responses import Response
 
 from web.auth import OptionalUserDep
 from web.deps import ClientsDep
+from web.htmx import get_htmx
 from web.rendering import render
-from web.vocabulary import GRADES, SUBJECTS
+from web.vocabulary import FORMATS, GRADES, SUBJECTS
 
 router = APIRouter()
-FILTERS = ("q", "subject", "grade", "from", "to")
+# "grade" and "grade_to" make a span ("3" to "5"); either alone is one grade.
+FILTERS = ("q", "subject", "grade", "grade_to", "county", "format", "from", "to")
 
 
 def clean_filters(request: Request) -> tuple[dict[str, str], dict[str, str]]:
@@ -21,8 +23,13 @@ def clean_filters(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     errors: dict[str, str] = {}
     if raw["subject"] and raw["subject"] not in dict(SUBJECTS):
         errors["subject"], raw["subject"] = "Choose a subject from the list.", ""
-    if raw["grade"] and raw["grade"] not in GRADES:
-        errors["grade"], raw["grade"] = "Choose a grade from the list.", ""
+    for name in ("grade", "grade_to"):
+        if raw[name] and raw[name] not in GRADES:
+            errors[name], raw[name] = "Choose a grade from the list.", ""
+    if raw["grade"] and raw["grade_to"] and GRADES.index(raw["grade"]) > GRADES.index(raw["grade_to"]):
+        errors["grade_to"], raw["grade_to"] = "Choose a grade at or above the first one.", ""
+    if raw["format"] and raw["format"] not in dict(FORMATS):
+        errors["format"], raw["format"] = "Choose a format from the list.", ""
     for name in ("from", "to"):
         if raw[name]:
             try:
@@ -32,15 +39,22 @@ def clean_filters(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     return raw, errors
 
 
+def api_filters(filters: dict[str, str]) -> dict[str, str]:
+    """The catalog's filters as the events API takes them: one grade span, published only."""
+    span = "-".join(dict.fromkeys(g for g in (filters["grade"], filters["grade_to"]) if g))
+    chosen = {k: v for k, v in filters.items() if k not in ("grade", "grade_to")}
+    return {**chosen, "grade": span, "status": "published"}
+
+
 @router.get("/")
 async def list_events(request: Request, clients: ClientsDep, user: OptionalUserDep,
                       cursor: str | None = None) -> Response:
     filters, errors = clean_filters(request)
-    page = await clients.scheduling.list_events(
-        user.token if user else None,
-        filters={**filters, "status": "published"},
-        cursor=cursor,
-    )
+    token = user.token if user else None
+    page = await clients.scheduling.list_events(token, filters=api_filters(filters), cursor=cursor)
+    # Only the results change as the visitor types; the form (and its counties) stays.
+    counties = [] if get_htmx(request).wants_fragment else \
+        await clients.scheduling.list_counties(token, status="published")
     chosen = {k: v for k, v in filters.items() if v}
     more_url = f"/?{urlencode({**chosen, 'cursor': page.next_cursor})}" if page.next_cursor else None
     return render(request, "catalog/index.html", {
@@ -51,4 +65,6 @@ async def list_events(request: Request, clients: ClientsDep, user: OptionalUserD
         "more_url": more_url,
         "subjects": SUBJECTS,
         "grades": GRADES,
+        "formats": FORMATS,
+        "counties": counties,
     })

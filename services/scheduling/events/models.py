@@ -22,6 +22,8 @@ class Event(ServiceTable, table=True):
     audience: str | None = Field(default=None, max_length=200)
     format: str = Field(default="in_person", max_length=16)
     venue: str | None = Field(default=None, max_length=300)
+    # Normalised on input (see schemas.County), so the catalog filters with an indexed equality.
+    county: str | None = Field(default=None, max_length=100, index=True)
     timezone: str = Field(max_length=64)
     credit_hours: float = 0.0
     status: str = Field(default="draft", max_length=16, index=True)

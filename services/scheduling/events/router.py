@@ -9,7 +9,8 @@ from shared.db import utcnow
 from services.scheduling.deps import OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep
 from services.scheduling.events import calendar, service
 from services.scheduling.events.schemas import (
-    EventCreate, EventPublic, EventStatus, EventUpdate, Grade, SlotCreate, SlotPublic, Subject,
+    County, CountyPublic, EventCreate, EventFormat, EventPublic, EventStatus, EventUpdate, GradeSpan,
+    SlotCreate, SlotPublic, Subject,
 )
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.scheduling.sessions import repository as sessions
@@ -39,7 +40,11 @@ async def list_events(
     page: PageDep,
     network_id: Annotated[str | None, Query(max_length=64)] = None,
     subject: Subject | None = None,
-    grade: Annotated[Grade | None, Query(description="events whose grade range covers it")] = None,
+    grade: Annotated[GradeSpan | None, Query(
+        description='a grade ("7") or span ("3-5", "TK-6"): events whose grade range overlaps it'
+    )] = None,
+    county: Annotated[County | None, Query(description="events held in this county")] = None,
+    event_format: Annotated[EventFormat | None, Query(alias="format")] = None,
     status: EventStatus | None = None,
     date_from: Annotated[date | None, Query(alias="from", description="sessions on or after (UTC)")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="sessions on or before (UTC)")] = None,
@@ -47,9 +52,21 @@ async def list_events(
 ) -> Page[EventPublic]:
     items, next_cursor = await service.list_events(
         db, principal=principal, params=page, network_id=network_id, subject=subject,
-        grade=grade, status=status, date_from=date_from, date_to=date_to, text=q,
+        grades=grade, county=county, event_format=event_format, status=status,
+        date_from=date_from, date_to=date_to, text=q,
     )
     return Page[EventPublic](items=items, next_cursor=next_cursor)
+
+
+# Declared before /events/{event_id}, which would otherwise take "counties" for an id.
+@router.get("/events/counties", response_model=Page[CountyPublic],
+            summary="The counties events are held in, for a county filter")
+async def list_counties(db: SessionDep, principal: OptionalPrincipalDep, page: PageDep,
+                        status: EventStatus | None = None) -> Page[CountyPublic]:
+    rows, next_cursor = await service.list_counties(db, principal=principal, params=page,
+                                                    status=status)
+    return Page[CountyPublic](items=[CountyPublic(name=r.name, events=r.events) for r in rows],
+                              next_cursor=next_cursor)
 
 
 @router.get("/events/{event_id}", response_model=EventPublic, summary="An event and its sessions")

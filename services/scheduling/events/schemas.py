@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,6 +33,43 @@ def _grade_text(value: Any) -> Any:
 Grade = Annotated[Literal[GRADES], BeforeValidator(_grade_text)]
 
 
+def parse_grade_span(text: str) -> tuple[str, str]:
+    """("3", "5") from "3-5", ("TK", "6") from "tk-6", ("K", "K") from "K": the way people write
+    a grade span in a filter or a spreadsheet. ValueError says what is wrong."""
+    parts = [part.strip().upper() for part in re.split(r"[-–]", text.strip(), maxsplit=1)]
+    for part in parts:
+        if part not in GRADES:
+            raise ValueError(f"{part or text!r} is not a grade (TK, K, 1 to 12; a span like 3-5)")
+    low, high = parts[0], parts[-1]
+    if grade_ordinal(low) > grade_ordinal(high):
+        raise ValueError(f"grade span {text.strip()!r} runs backwards; write the lower grade first")
+    return low, high
+
+
+def _grade_span_text(text: str) -> str:
+    low, high = parse_grade_span(text)
+    return f"{low}-{high}"
+
+
+# A query's grade or grade span ("7", "3-5", "TK-6"), normalised to "low-high".
+GradeSpan = Annotated[str, Field(max_length=8), AfterValidator(_grade_span_text)]
+
+# Each word of a county name: letters, with inner periods, hyphens and apostrophes ("St. Mary's").
+COUNTY_WORD = re.compile(r"[^\W\d_]+(?:[.'’-][^\W\d_]*)*")
+
+
+def _county(value: str) -> str:
+    """One spelling per county, so the filter is an indexed equality: whitespace collapsed and
+    each word capitalised ("san luis  obispo" is "San Luis Obispo"; "McCurtain" stays)."""
+    words = value.split()
+    if not words or not all(COUNTY_WORD.fullmatch(word) for word in words):
+        raise ValueError("a county is a name of letters, spaces, periods, hyphens and apostrophes")
+    return " ".join(word[:1].upper() + word[1:] for word in words)
+
+
+County = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_county)]
+
+
 def _known_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -60,6 +98,7 @@ class EventFields(BaseModel):
     audience: str | None = Field(None, max_length=200)
     format: EventFormat = "in_person"
     venue: str | None = Field(None, max_length=300)
+    county: County | None = None
     timezone: TimeZoneName
     credit_hours: float = Field(0.0, ge=0, le=1000)
     status: EventStatus = "draft"
@@ -89,6 +128,7 @@ class EventUpdate(BaseModel):
     audience: str | None = Field(None, max_length=200)
     format: EventFormat | None = None
     venue: str | None = Field(None, max_length=300)
+    county: County | None = None
     timezone: TimeZoneName | None = None
     credit_hours: float | None = Field(None, ge=0, le=1000)
     status: EventStatus | None = None
@@ -111,12 +151,18 @@ class EventPublic(BaseModel):
     audience: str | None
     format: EventFormat
     venue: str | None
+    county: str | None
     timezone: str
     credit_hours: float
     status: EventStatus
     created_at: datetime
     updated_at: datetime
     sessions: list[SessionPublic]
+
+
+class CountyPublic(BaseModel):
+    name: str
+    events: int  # events held there that the caller can see
 
 
 class SlotCreate(BaseModel):

@@ -10,7 +10,7 @@ from services.scheduling.errors import EventNotFound, SlotNotFound
 from services.scheduling.events import repository
 from services.scheduling.events.models import Event, Slot
 from services.scheduling.events.schemas import (
-    EventCreate, EventPublic, EventUpdate, SlotCreate, grade_label, grade_ordinal,
+    EventCreate, EventPublic, EventUpdate, SlotCreate, grade_label, grade_ordinal, parse_grade_span,
 )
 from services.scheduling.sessions import repository as sessions
 from services.scheduling.sessions.models import Session
@@ -28,7 +28,8 @@ def to_public(event: Event, event_sessions: list[Session]) -> EventPublic:
         description=event.description,
         subjects=[s for s in event.subjects.split(",") if s],
         grade_min=grade_label(event.grade_min), grade_max=grade_label(event.grade_max),
-        audience=event.audience, format=event.format, venue=event.venue, timezone=event.timezone,
+        audience=event.audience, format=event.format, venue=event.venue, county=event.county,
+        timezone=event.timezone,
         credit_hours=event.credit_hours, status=event.status,
         created_at=event.created_at, updated_at=event.updated_at,
         sessions=[SessionPublic.model_validate(s) for s in event_sessions],
@@ -41,16 +42,17 @@ def _payload(event: Event) -> dict[str, Any]:
         "subjects": [s for s in event.subjects.split(",") if s],
         "grade_min": grade_label(event.grade_min), "grade_max": grade_label(event.grade_max),
         "timezone": event.timezone, "credit_hours": event.credit_hours, "status": event.status,
+        "format": event.format, "county": event.county,
     }
 
 
-def _require_staff(principal: Principal, network_id: str) -> None:
+def require_staff(principal: Principal, network_id: str) -> None:
     if not access.is_staff(principal, network_id):
         raise Forbidden("Only the network's admins, leaders and coordinators manage its events.")
 
 
 async def create_event(db: AsyncSession, *, principal: Principal, data: EventCreate) -> EventPublic:
-    _require_staff(principal, data.network_id)
+    require_staff(principal, data.network_id)
     fields = data.model_dump()
     event = Event(
         **{**fields, "subjects": ",".join(data.subjects),
@@ -73,7 +75,7 @@ async def visible_event(db: AsyncSession, *, principal: Principal | None, event_
 
 async def managed_event(db: AsyncSession, *, principal: Principal, event_id: str) -> Event:
     event = await visible_event(db, principal=principal, event_id=event_id)
-    _require_staff(principal, event.network_id)
+    require_staff(principal, event.network_id)
     return event
 
 
@@ -88,15 +90,20 @@ def _day_start(day: date) -> datetime:
 
 async def list_events(
     db: AsyncSession, *, principal: Principal | None, params: PageParams,
-    network_id: str | None, subject: str | None, grade: str | None, status: str | None,
-    date_from: date | None, date_to: date | None, text: str | None,
+    network_id: str | None, subject: str | None, grades: str | None, county: str | None,
+    event_format: str | None, status: str | None, date_from: date | None, date_to: date | None,
+    text: str | None,
 ) -> tuple[list[EventPublic], str | None]:
+    """`grades` is a span "low-high" (schemas.GradeSpan): events whose range overlaps it."""
     if date_from and date_to and date_to < date_from:
         raise InvalidInput("to must not be before from.")
-    visible = None if principal and principal.is_platform_admin else access.staff_networks(principal)
+    span = None
+    if grades is not None:
+        low, high = parse_grade_span(grades)
+        span = grade_ordinal(low), grade_ordinal(high)
     events, next_cursor = await repository.page_events(
-        db, params, visible_networks=visible, network_id=network_id, subject=subject,
-        grade=grade_ordinal(grade) if grade is not None else None, status=status,
+        db, params, visible_networks=_visible_networks(principal), network_id=network_id,
+        subject=subject, grades=span, county=county, event_format=event_format, status=status,
         starts_from=_day_start(date_from) if date_from else None,
         # "to" is a whole day, in UTC: sessions starting any time that day count.
         starts_before=_day_start(date_to + timedelta(days=1)) if date_to else None,
@@ -104,6 +111,16 @@ async def list_events(
     )
     grouped = await sessions.of_events(db, [e.id for e in events])
     return [to_public(e, grouped[e.id]) for e in events], next_cursor
+
+
+def _visible_networks(principal: Principal | None) -> set[str] | None:
+    return None if principal and principal.is_platform_admin else access.staff_networks(principal)
+
+
+async def list_counties(db: AsyncSession, *, principal: Principal | None, params: PageParams,
+                        status: str | None) -> tuple[list[Any], str | None]:
+    return await repository.page_counties(db, params, status=status,
+                                          visible_networks=_visible_networks(principal))
 
 
 async def update_event(db: AsyncSession, *, principal: Principal, event_id: str,
