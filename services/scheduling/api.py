@@ -5,6 +5,7 @@ from services.scheduling.calendars.router import router as calendars
 from services.scheduling.credit.router import router as credit
 from services.scheduling.db import OutboxEvent
 from services.scheduling.events.router import router as events
+from services.scheduling.polls.router import router as polls
 from services.scheduling.programs.router import router as programs
 from services.scheduling.registrations.router import router as registrations
 from services.scheduling.sessions.router import router as sessions
@@ -15,7 +16,7 @@ from shared.outbox import feed_router
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/scheduling/v1")
     for feature in (events, sessions, registrations, attendance, calendars, signin_sheets,
-                    programs, credit):
+                    programs, credit, polls):
         router.include_router(feature)
     router.include_router(feed_router(OutboxEvent))
     return router

@@ -5,10 +5,12 @@ from services.scheduling.credit.models import CreditAction, CreditApproval
 from services.scheduling.db import OutboxEvent
 from services.scheduling.events.models import Event, Slot
 from services.scheduling.idempotency.models import IdempotencyRecord
+from services.scheduling.polls.models import Poll, PollAnswer, PollInvitee, PollOption
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.registrations.models import Registration
 from services.scheduling.sessions.models import Session
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 
 __all__ = ["Attendance", "CohortEntry", "CreditAction", "CreditApproval", "Event",
-           "IdempotencyRecord", "OutboxEvent", "Program", "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]
+           "IdempotencyRecord", "OutboxEvent", "Poll", "PollAnswer", "PollInvitee", "PollOption",
+           "Program", "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]

@@ -24,12 +24,14 @@ async def respond(
     key: str | None,
     body: Any,
     action: Callable[[], Awaitable[tuple[int, Any]]],
+    stored: Callable[[Any], Any] | None = None,
 ) -> Response:
     """run_once for a route: the answer (first or replayed) as JSON, marked when replayed.
     A 204 answer is replayed as an empty 204."""
     method, path = request.method, request.url.path
     outcome = await run_once(db, subject=subject, key=key, method=method, path=path,
-                             request_hash=fingerprint(method, path, body), action=action)
+                             request_hash=fingerprint(method, path, body), action=action,
+                             stored=stored)
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     if outcome.status_code == 204:
         return Response(status_code=204, headers=headers)

@@ -50,7 +50,10 @@ async def run_once(
     path: str,
     request_hash: str,
     action: Callable[[], Awaitable[tuple[int, Any]]],
+    stored: Callable[[Any], Any] | None = None,
 ) -> Outcome:
+    """stored, when given, is what the record keeps of the answer (a secret shown once, such as
+    a private link, is left out, so a replay answers without it)."""
     if key is None:
         return Outcome(*await action())
     found = await repository.find(db, subject=subject, key=key)
@@ -69,7 +72,7 @@ async def run_once(
             raise Conflict("A request with this Idempotency-Key is still in progress.") from None
         return _replay(found, request_hash)
     status_code, body = await action()
-    claim.status_code, claim.response = status_code, body
+    claim.status_code, claim.response = status_code, stored(body) if stored else body
     await repository.save(db, claim)
     return Outcome(status_code, body)
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from services.scheduling.errors import InvalidSchedule
 
 
-def _instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
+def local_instant(day: date, wall: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of a local wall-clock time. fold=0 picks the first of a repeated
     (fall-back) hour; a time skipped by spring-forward does not survive the round trip."""
     local = datetime.combine(day, wall, tzinfo=zone)
@@ -26,4 +26,5 @@ def weekly(*, first_date: date, weekday: int, every_weeks: int, count: int, star
     zone = ZoneInfo(timezone)
     first = first_date + timedelta(days=(weekday - first_date.weekday()) % 7)
     days = [first + timedelta(weeks=every_weeks * n) for n in range(count)]
-    return [(_instant(day, start_time, zone), _instant(day, end_time, zone)) for day in days]
+    return [(local_instant(day, start_time, zone), local_instant(day, end_time, zone))
+            for day in days]
