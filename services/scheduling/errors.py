@@ -42,3 +42,7 @@ class IdempotencyKeyReused(InvalidInput):
 
 class InvalidSchedule(InvalidInput):
     code, title = "invalid_schedule", "Invalid schedule"
+
+
+class ProgramNotInNetwork(InvalidInput):
+    code, title = "program_not_in_network", "Program not in the event's network"

@@ -109,10 +109,12 @@ def membership(id, organization_id, person_id, role, starts_on=None, ends_on=Non
             "starts_on": starts_on, "ends_on": ends_on}
 
 
-def event(id, network_id, kind, *, title="An event", timezone="America/Los_Angeles"):
+def event(id, network_id, kind, *, title="An event", timezone="America/Los_Angeles",
+          program_id=None):
+    # Shaped like scheduling's event payload, program_id included (reach does not use it yet).
     return {"id": id, "network_id": network_id, "kind": kind, "title": title,
             "subjects": ["math"], "grade_min": "6", "grade_max": "8", "timezone": timezone,
-            "credit_hours": 3, "status": "published"}
+            "credit_hours": 3, "status": "published", "program_id": program_id}
 
 
 def session(id, event_id, starts_at, hours, facilitator_ids, *, capacity=30):

@@ -27,6 +27,9 @@ class Event(ServiceTable, table=True):
     timezone: str = Field(max_length=64)
     credit_hours: float = 0.0
     status: str = Field(default="draft", max_length=16, index=True)
+    # One of the network's programs, when the event is part of one.
+    program_id: str | None = Field(default=None, foreign_key="program.id", max_length=26,
+                                   index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -52,6 +52,7 @@ async def page_events(
     county: str | None = None,
     event_format: str | None = None,
     status: str | None = None,
+    program_id: str | None = None,
     starts_from: datetime | None = None,
     starts_before: datetime | None = None,
     text: str | None = None,
@@ -62,6 +63,8 @@ async def page_events(
         statement = statement.where(Event.network_id == network_id)
     if status:
         statement = statement.where(Event.status == status)
+    if program_id:
+        statement = statement.where(Event.program_id == program_id)
     if subject:
         statement = statement.where(
             (literal(",") + col(Event.subjects) + literal(",")).contains(f",{subject},")

@@ -46,6 +46,7 @@ async def list_events(
     county: Annotated[County | None, Query(description="events held in this county")] = None,
     event_format: Annotated[EventFormat | None, Query(alias="format")] = None,
     status: EventStatus | None = None,
+    program_id: Annotated[str | None, Query(max_length=26, description="events of a program")] = None,
     date_from: Annotated[date | None, Query(alias="from", description="sessions on or after (UTC)")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="sessions on or before (UTC)")] = None,
     q: Annotated[str | None, Query(max_length=200, description="text in the title")] = None,
@@ -53,7 +54,7 @@ async def list_events(
     items, next_cursor = await service.list_events(
         db, principal=principal, params=page, network_id=network_id, subject=subject,
         grades=grade, county=county, event_format=event_format, status=status,
-        date_from=date_from, date_to=date_to, text=q,
+        program_id=program_id, date_from=date_from, date_to=date_to, text=q,
     )
     return Page[EventPublic](items=items, next_cursor=next_cursor)
 

@@ -78,6 +78,8 @@ def _known_timezone(name: str) -> str:
     return name
 
 
+ProgramId = Annotated[str, Field(min_length=1, max_length=26)]
+
 TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_timezone)]
 
 
@@ -102,6 +104,7 @@ class EventFields(BaseModel):
     timezone: TimeZoneName
     credit_hours: float = Field(0.0, ge=0, le=1000)
     status: EventStatus = "draft"
+    program_id: ProgramId | None = None
 
     @model_validator(mode="after")
     def _grades(self) -> "EventFields":
@@ -132,6 +135,8 @@ class EventUpdate(BaseModel):
     timezone: TimeZoneName | None = None
     credit_hours: float | None = Field(None, ge=0, le=1000)
     status: EventStatus | None = None
+    # null takes the event out of its program.
+    program_id: ProgramId | None = None
 
     @model_validator(mode="after")
     def _grades(self) -> "EventUpdate":
@@ -155,6 +160,7 @@ class EventPublic(BaseModel):
     timezone: str
     credit_hours: float
     status: EventStatus
+    program_id: str | None
     created_at: datetime
     updated_at: datetime
     sessions: list[SessionPublic]

@@ -6,12 +6,13 @@ from typing import Any
 from services.scheduling import access
 from services.scheduling.db import OutboxEvent
 from shared.db import utcnow
-from services.scheduling.errors import EventNotFound, SlotNotFound
+from services.scheduling.errors import EventNotFound, ProgramNotInNetwork, SlotNotFound
 from services.scheduling.events import repository
 from services.scheduling.events.models import Event, Slot
 from services.scheduling.events.schemas import (
     EventCreate, EventPublic, EventUpdate, SlotCreate, grade_label, grade_ordinal, parse_grade_span,
 )
+from services.scheduling.programs import repository as programs
 from services.scheduling.sessions import repository as sessions
 from services.scheduling.sessions.models import Session
 from services.scheduling.sessions.schemas import SessionPublic
@@ -30,7 +31,7 @@ def to_public(event: Event, event_sessions: list[Session]) -> EventPublic:
         grade_min=grade_label(event.grade_min), grade_max=grade_label(event.grade_max),
         audience=event.audience, format=event.format, venue=event.venue, county=event.county,
         timezone=event.timezone,
-        credit_hours=event.credit_hours, status=event.status,
+        credit_hours=event.credit_hours, status=event.status, program_id=event.program_id,
         created_at=event.created_at, updated_at=event.updated_at,
         sessions=[SessionPublic.model_validate(s) for s in event_sessions],
     )
@@ -42,7 +43,7 @@ def _payload(event: Event) -> dict[str, Any]:
         "subjects": [s for s in event.subjects.split(",") if s],
         "grade_min": grade_label(event.grade_min), "grade_max": grade_label(event.grade_max),
         "timezone": event.timezone, "credit_hours": event.credit_hours, "status": event.status,
-        "format": event.format, "county": event.county,
+        "format": event.format, "county": event.county, "program_id": event.program_id,
     }
 
 
@@ -51,8 +52,18 @@ def require_staff(principal: Principal, network_id: str) -> None:
         raise Forbidden("Only the network's admins, leaders and coordinators manage its events.")
 
 
+async def _check_program(db: AsyncSession, *, network_id: str, program_id: str | None) -> None:
+    """An event may only belong to a program of its own network."""
+    if program_id is None:
+        return
+    program = await programs.get_program(db, program_id)
+    if program is None or program.network_id != network_id:
+        raise ProgramNotInNetwork("program_id must name one of the event's network's programs.")
+
+
 async def create_event(db: AsyncSession, *, principal: Principal, data: EventCreate) -> EventPublic:
     require_staff(principal, data.network_id)
+    await _check_program(db, network_id=data.network_id, program_id=data.program_id)
     fields = data.model_dump()
     event = Event(
         **{**fields, "subjects": ",".join(data.subjects),
@@ -92,7 +103,7 @@ async def list_events(
     db: AsyncSession, *, principal: Principal | None, params: PageParams,
     network_id: str | None, subject: str | None, grades: str | None, county: str | None,
     event_format: str | None, status: str | None, date_from: date | None, date_to: date | None,
-    text: str | None,
+    text: str | None, program_id: str | None = None,
 ) -> tuple[list[EventPublic], str | None]:
     """`grades` is a span "low-high" (schemas.GradeSpan): events whose range overlaps it."""
     if date_from and date_to and date_to < date_from:
@@ -104,6 +115,7 @@ async def list_events(
     events, next_cursor = await repository.page_events(
         db, params, visible_networks=_visible_networks(principal), network_id=network_id,
         subject=subject, grades=span, county=county, event_format=event_format, status=status,
+        program_id=program_id,
         starts_from=_day_start(date_from) if date_from else None,
         # "to" is a whole day, in UTC: sessions starting any time that day count.
         starts_before=_day_start(date_to + timedelta(days=1)) if date_to else None,
@@ -130,6 +142,8 @@ async def update_event(db: AsyncSession, *, principal: Principal, event_id: str,
     for name in ("kind", "title", "format", "timezone", "credit_hours", "status", "description"):
         if name in changes and changes[name] is None:
             raise InvalidInput(f"{name} cannot be null.")
+    if "program_id" in changes:
+        await _check_program(db, network_id=event.network_id, program_id=changes["program_id"])
     if "subjects" in changes:
         changes["subjects"] = ",".join(dict.fromkeys(changes["subjects"] or []))
     for name in ("grade_min", "grade_max"):
