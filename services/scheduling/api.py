@@ -8,6 +8,7 @@ from services.scheduling.events.router import router as events
 from services.scheduling.polls.router import router as polls
 from services.scheduling.programs.router import router as programs
 from services.scheduling.registrations.router import router as registrations
+from services.scheduling.rosters.router import router as rosters
 from services.scheduling.sessions.router import router as sessions
 from services.scheduling.signin_sheets.router import router as signin_sheets
 from shared.outbox import feed_router
@@ -15,8 +16,8 @@ from shared.outbox import feed_router
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/scheduling/v1")
-    for feature in (events, sessions, registrations, attendance, calendars, signin_sheets,
-                    programs, credit, polls):
+    for feature in (events, sessions, registrations, rosters, attendance, calendars,
+                    signin_sheets, programs, credit, polls):
         router.include_router(feature)
     router.include_router(feed_router(OutboxEvent))
     return router

@@ -31,6 +31,10 @@ class EventClosed(Conflict):
     code, title = "event_closed", "Event is not open for registration"
 
 
+class SessionCancelled(Conflict):
+    code, title = "session_cancelled", "Session cancelled"
+
+
 class SeatContention(Conflict):
     code, title = "seat_contention", "Seats changed too fast; try again"
     headers = {"Retry-After": "1"}

@@ -8,9 +8,10 @@ from services.scheduling.idempotency.models import IdempotencyRecord
 from services.scheduling.polls.models import Poll, PollAnswer, PollInvitee, PollOption
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.registrations.models import Registration
+from services.scheduling.rosters.models import AuditEntry
 from services.scheduling.sessions.models import Session
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 
-__all__ = ["Attendance", "CohortEntry", "CreditAction", "CreditApproval", "Event",
+__all__ = ["Attendance", "AuditEntry", "CohortEntry", "CreditAction", "CreditApproval", "Event",
            "IdempotencyRecord", "OutboxEvent", "Poll", "PollAnswer", "PollInvitee", "PollOption",
            "Program", "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]

@@ -82,5 +82,6 @@ class TestFeed:
                                              "grade_min", "grade_max", "timezone",
                                              "credit_hours", "status"}
         assert set(events[1]["payload"]) == {"id", "event_id", "slot_id", "title", "starts_at",
-                                             "ends_at", "capacity", "facilitator_ids"}
+                                             "ends_at", "capacity", "facilitator_ids",
+                                             "status"}
         assert "Private Name" not in str(events)

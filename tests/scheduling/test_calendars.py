@@ -153,6 +153,27 @@ class TestPersonalFeed:
 
         assert only_entry(feed)["STATUS"] == "CANCELLED"
 
+    async def test_a_cancelled_session_shows_as_cancelled_in_both_calendars(self, api, client):
+        event = await api.event()
+        session = await api.session(event["id"], **BEFORE)
+        other = await api.session(event["id"], title="Session II", **AFTER)
+        me = api.person()
+        await api.register(session["id"], me)
+        _url, was = await feed_of(client, me)
+        await asyncio.sleep(1.1)  # SEQUENCE counts whole seconds
+
+        await client.post(f"{API}/sessions/{session['id']}/cancel", headers=api.leader)
+
+        _url, feed = await feed_of(client, me)
+        mine = only_entry(feed)
+        assert mine["STATUS"] == "CANCELLED" and mine["UID"] == only_entry(was)["UID"]
+        assert "This session was cancelled." in str(mine["DESCRIPTION"])
+        assert int(mine["SEQUENCE"]) > int(only_entry(was)["SEQUENCE"])
+        public = parse(await client.get(f"{API}/events/{event['id']}/calendar.ics"))
+        status = {str(v["UID"]): str(v["STATUS"]) for v in public.walk("VEVENT")}
+        assert status == {f"{session['id']}@cascade-scheduling": "CANCELLED",
+                          f"{other['id']}@cascade-scheduling": "CONFIRMED"}
+
     async def test_a_wrong_token_is_a_404_like_an_unknown_person(self, api, client, keys):
         me, other = new_person(), new_person()
         url, _feed = await feed_of(client, api.person(me))

@@ -17,6 +17,8 @@ from services.reach.readmodel.models import (
     Person,
 )
 
+# Cancelled sessions never happened, as far as reach is concerned.
+_held = col(EventSession.status) != "cancelled"
 _CHUNK = 500  # ids per IN list: well inside SQLite's and PostgreSQL's parameter limits
 
 
@@ -49,7 +51,7 @@ async def sessions_starting_between(db: AsyncSession, lo: datetime, hi: datetime
     rows = await db.exec(
         select(EventSession, Event.network_id, Event.kind, Event.timezone)
         .join(Event, col(Event.id) == col(EventSession.event_id))
-        .where(col(EventSession.starts_at) >= lo, col(EventSession.starts_at) < hi)
+        .where(col(EventSession.starts_at) >= lo, col(EventSession.starts_at) < hi, _held)
     )
     return [
         SessionFact(
@@ -66,7 +68,7 @@ async def attendees_of_sessions_starting_between(db: AsyncSession, lo: datetime,
     rows = await db.exec(
         select(Attendance.session_id, Attendance.person_id).distinct()
         .join(EventSession, col(EventSession.id) == col(Attendance.session_id))
-        .where(col(EventSession.starts_at) >= lo, col(EventSession.starts_at) < hi)
+        .where(col(EventSession.starts_at) >= lo, col(EventSession.starts_at) < hi, _held)
     )
     attendees: dict[str, set[str]] = {}
     for session_id, person_id in rows.all():
@@ -78,7 +80,8 @@ async def session_counts(db: AsyncSession, event_ids: Iterable[str]) -> dict[str
     counts: dict[str, int] = {}
     for chunk in _chunks(event_ids):
         rows = await db.exec(
-            select(EventSession.event_id, func.count()).where(col(EventSession.event_id).in_(chunk))
+            select(EventSession.event_id, func.count())
+            .where(col(EventSession.event_id).in_(chunk), _held)
             .group_by(EventSession.event_id)
         )
         counts.update(dict(rows.all()))

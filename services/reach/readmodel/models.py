@@ -65,6 +65,9 @@ class EventSession(ServiceTable, table=True):
     starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     facilitator_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    # A cancelled session counts nowhere: not as a session of its event, not for attendance.
+    status: str = Field(default="scheduled", max_length=16,
+                        sa_column_kwargs={"server_default": "scheduled"})
     version: int = 0
 
 

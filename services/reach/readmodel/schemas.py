@@ -61,6 +61,7 @@ class SessionPayload(_Payload):
     starts_at: Instant | None = None
     ends_at: Instant | None = None
     facilitator_ids: list[str] | None = None
+    status: str = "scheduled"  # or cancelled; events from before sessions had a status lack it
 
     @field_validator("facilitator_ids", mode="after")
     @classmethod

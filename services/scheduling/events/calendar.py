@@ -223,14 +223,19 @@ def document(*, name: str, entries: list[Entry], stamp: datetime,
 
 def session_entry(event: Event, session: Session, *, uid: str, status: str, changed_at: datetime,
                   note: str = "") -> Entry:
-    """A session as a VEVENT; a cancelled event cancels every entry whatever the status given."""
+    """A session as a VEVENT; a cancelled event or session cancels the entry whatever the
+    status given."""
+    cancelled = event.status == "cancelled" or session.status == "cancelled"
+    if session.status == "cancelled":
+        note = "This session was cancelled."
     description = "\n\n".join(part for part in (note, session.description or event.description)
                               if part)
-    modified = max(changed_at, event.updated_at, session.created_at)
+    modified = max(changed_at, event.updated_at, session.created_at,
+                   session.cancelled_at or session.created_at)
     return Entry(
         uid=uid, starts_at=session.starts_at, ends_at=session.ends_at, timezone=event.timezone,
         summary=f"{event.title}: {session.title}",
-        status="CANCELLED" if event.status == "cancelled" else status,
+        status="CANCELLED" if cancelled else status,
         sequence=sequence(modified), modified_at=modified,
         location=", ".join(part for part in (event.venue, session.room) if part),
         description=description,

@@ -6,6 +6,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.scheduling.attendance.models import Attendance
 from services.scheduling.registrations.models import Registration
 from shared.pagination import PageParams, fetch_page
 
@@ -80,10 +81,15 @@ async def close_waitlist_gap(db: AsyncSession, *, session_id: str, position: int
 
 
 async def page_of_session(db: AsyncSession, params: PageParams, *, session_id: str,
-                          status: str | None) -> tuple[list[Registration], str | None]:
+                          status: str | None, attended: bool | None = None
+                          ) -> tuple[list[Registration], str | None]:
     statement = select(Registration).where(Registration.session_id == session_id)
     if status:
         statement = statement.where(Registration.status == status)
+    if attended is not None:
+        present = select(Attendance.person_id).where(Attendance.session_id == session_id)
+        statement = statement.where(col(Registration.person_id).in_(present) if attended
+                                    else col(Registration.person_id).not_in(present))
     return await fetch_page(db, statement, Registration.id, params)
 
 

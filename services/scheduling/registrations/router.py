@@ -73,13 +73,18 @@ async def delete_registration(registration_id: str, request: Request, db: Sessio
 
 
 @router.get("/sessions/{session_id}/registrations", response_model=Page[RosterEntry],
-            summary="A session's roster (facilitators and the network's staff)")
+            summary="A session's roster (facilitators and the network's staff)",
+            description="Confirmed, waitlisted (waitlist_position gives the order) and "
+                        "cancelled registrations, each marked attended or not; filter with "
+                        "status and attended.")
 async def list_registrations(
     session_id: str, db: SessionDep, principal: PrincipalDep, page: PageDep,
     status: RegistrationStatus | None = None,
+    attended: Annotated[bool | None, Query(description="Only those checked in (true) or "
+                                                       "not (false)")] = None,
 ) -> Page[RosterEntry]:
     items, next_cursor = await service.roster(db, principal=principal, session_id=session_id,
-                                              status=status, params=page)
+                                              status=status, params=page, attended=attended)
     return Page[RosterEntry](items=items, next_cursor=next_cursor)
 
 

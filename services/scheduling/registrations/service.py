@@ -17,7 +17,8 @@ from services.scheduling.attendance import repository as attendance
 from services.scheduling.db import OutboxEvent
 from shared.db import utcnow
 from services.scheduling.errors import (
-    AlreadyRegistered, EventClosed, RegistrationNotFound, SeatContention, SlotConflict,
+    AlreadyRegistered, EventClosed, RegistrationNotFound, SeatContention, SessionCancelled,
+    SlotConflict,
 )
 from services.scheduling.events import repository as events
 from services.scheduling.people import Profile
@@ -49,6 +50,12 @@ async def _publish(db: AsyncSession, topic: str, registration: Registration) -> 
     await publish(db, OutboxEvent, topic=topic, key=registration.id, payload=_payload(registration))
 
 
+async def save_and_announce(db: AsyncSession, registration: Registration) -> None:
+    """Store a changed registration and publish the change (registration.updated)."""
+    await repository.save(db, registration)
+    await _publish(db, "registration.updated", registration)
+
+
 def _refusal(error: IntegrityError, title: str) -> Exception:
     # Which unique rule refused the row: the per-slot index names slot_id on both backends.
     if "slot_id" in str(error.orig):
@@ -56,14 +63,26 @@ def _refusal(error: IntegrityError, title: str) -> Exception:
     return AlreadyRegistered(f"Already registered for {title!r}.")
 
 
-async def _seat_or_position(db: AsyncSession, session_id: str) -> tuple[str, int | None]:
+def _cancelled(session: Session) -> SessionCancelled:
+    return SessionCancelled(f"{session.title!r} was cancelled; no one can sign up for it.")
+
+
+async def _seat_or_position(db: AsyncSession, session: Session) -> tuple[str, int | None]:
     for _ in range(_SEAT_ATTEMPTS):
-        if await sessions.take_seat(db, session_id):
+        if await sessions.take_seat(db, session.id):
             return "confirmed", None
-        position = await sessions.join_waitlist(db, session_id)
+        position = await sessions.join_waitlist(db, session.id)
         if position is not None:
             return "waitlisted", position
+        if (await sessions.get(db, session.id)).status == "cancelled":  # cancelled meanwhile
+            raise _cancelled(session)
     raise SeatContention()
+
+
+async def take_forced_seat(db: AsyncSession, session: Session) -> tuple[str, int | None]:
+    if await sessions.force_seat(db, session.id) is None:
+        raise _cancelled(session)
+    return "confirmed", None
 
 
 async def may_register_for(db: AsyncSession, *, principal: Principal, session_id: str,
@@ -74,6 +93,8 @@ async def may_register_for(db: AsyncSession, *, principal: Principal, session_id
                                                           session_id=session_id)
     if event.status == "cancelled":
         raise EventClosed("This event was cancelled.")
+    if session.status == "cancelled":
+        raise _cancelled(session)
     if person_id is None or person_id == principal.person_id:
         if not principal.person_id:
             raise Forbidden("This account has no person profile to register.")
@@ -85,9 +106,12 @@ async def may_register_for(db: AsyncSession, *, principal: Principal, session_id
 
 
 async def register(db: AsyncSession, *, session: Session, person_id: str,
-                   profile: Profile) -> Registration:
-    """Sign a person up: confirmed while seats last, else waitlisted with the next position."""
+                   profile: Profile, force: bool = False) -> Registration:
+    """Sign a person up: confirmed while seats last, else waitlisted with the next position;
+    with force (a leader's decision), confirmed even when the session is full."""
     title = session.title  # a refused flush expires loaded rows; keep what the error names
+    if session.status == "cancelled":
+        raise _cancelled(session)
     existing = await repository.find(db, session_id=session.id, person_id=person_id)
     if existing is not None and existing.status != "cancelled":
         raise AlreadyRegistered(f"Already {existing.status} for {session.title!r}.")
@@ -99,7 +123,7 @@ async def register(db: AsyncSession, *, session: Session, person_id: str,
                 f"Already {held.status} for {other.title if other else 'another session'!r} "
                 "in the same slot; cancel it first."
             )
-    status, position = await _seat_or_position(db, session.id)
+    status, position = await (take_forced_seat if force else _seat_or_position)(db, session)
     now = utcnow()
     try:
         if existing is None:
@@ -141,21 +165,40 @@ async def cancel(db: AsyncSession, *, principal: Principal, registration_id: str
     await sessions.lock(db, session.id)
     # Read again under the session lock: a concurrent cancel may already have done this.
     registration = await repository.get(db, registration_id)
-    if registration.status == "cancelled":
-        return registration
+    if registration.status != "cancelled":
+        await release(db, registration)
+    return registration
+
+
+async def release(db: AsyncSession, registration: Registration) -> list[Registration]:
+    """Cancel a live registration and give a freed seat to the waitlist; returns the people
+    promoted. The caller holds the session lock and read the registration under it."""
     was, position = registration.status, registration.waitlist_position
     registration.status, registration.waitlist_position = "cancelled", None
     registration.updated_at = utcnow()
     await repository.save(db, registration)
     if was == "confirmed":
-        await sessions.move_counters(db, session.id, confirmed=-1)
+        await sessions.move_counters(db, registration.session_id, confirmed=-1)
     elif position is not None:
-        await repository.close_waitlist_gap(db, session_id=session.id, position=position)
-        await sessions.move_counters(db, session.id, waitlisted=-1)
+        await repository.close_waitlist_gap(db, session_id=registration.session_id,
+                                            position=position)
+        await sessions.move_counters(db, registration.session_id, waitlisted=-1)
     await _publish(db, "registration.updated", registration)
-    if was == "confirmed":
-        await fill_open_seats(db, session_id=session.id)
-    return registration
+    if was != "confirmed":
+        return []
+    return await fill_open_seats(db, session_id=registration.session_id)
+
+
+async def promote(db: AsyncSession, registration: Registration) -> None:
+    """A waitlisted person confirmed now, ahead of the line; everyone behind moves up. The
+    caller holds the session lock and has already taken the seat."""
+    freed = registration.waitlist_position or 0
+    registration.status, registration.waitlist_position = "confirmed", None
+    registration.updated_at = utcnow()
+    await repository.save(db, registration)
+    await repository.close_waitlist_gap(db, session_id=registration.session_id, position=freed)
+    await sessions.move_counters(db, registration.session_id, waitlisted=-1)
+    await _publish(db, "registration.updated", registration)
 
 
 async def fill_open_seats(db: AsyncSession, *, session_id: str) -> list[Registration]:
@@ -169,13 +212,8 @@ async def fill_open_seats(db: AsyncSession, *, session_id: str) -> list[Registra
         first = await repository.first_waitlisted(db, session_id)
         if first is None:
             return promoted
-        freed = first.waitlist_position or 0
-        first.status, first.waitlist_position = "confirmed", None
-        first.updated_at = utcnow()
-        await repository.save(db, first)
-        await repository.close_waitlist_gap(db, session_id=session_id, position=freed)
-        await sessions.move_counters(db, session_id, confirmed=+1, waitlisted=-1)
-        await _publish(db, "registration.updated", first)
+        await sessions.move_counters(db, session_id, confirmed=+1)
+        await promote(db, first)
         promoted.append(first)
 
 
@@ -193,14 +231,15 @@ async def get_registration(db: AsyncSession, *, principal: Principal,
 
 
 async def roster(db: AsyncSession, *, principal: Principal, session_id: str, status: str | None,
-                 params: PageParams) -> tuple[list[RosterEntry], str | None]:
+                 params: PageParams, attended: bool | None = None
+                 ) -> tuple[list[RosterEntry], str | None]:
     session, _event = await session_rules.visible_session(db, principal=principal,
                                                           session_id=session_id)
     if not access.runs_session(principal, network_id=session.network_id,
                                facilitator_ids=session.facilitator_ids):
         raise Forbidden("Only the session's facilitators and the network's staff see its roster.")
     rows, next_cursor = await repository.page_of_session(db, params, session_id=session.id,
-                                                         status=status)
+                                                         status=status, attended=attended)
     present = await attendance.attended_among(db, session_id=session.id,
                                               person_ids=[r.person_id for r in rows])
     entries = [

@@ -30,4 +30,9 @@ class Session(ServiceTable, table=True):
     facilitator_ids: list[str] = Field(default_factory=list, sa_type=JSON)
     confirmed_count: int = 0
     waitlist_count: int = 0
+    # scheduled | cancelled. A cancelled session keeps its row (and its registrations, all
+    # cancelled) so calendars and rosters can still say what happened to it.
+    status: str = Field(default="scheduled", max_length=16,
+                        sa_column_kwargs={"server_default": "scheduled"})
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

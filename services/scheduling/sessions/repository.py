@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,11 +52,17 @@ async def get_many(db: AsyncSession, session_ids: Iterable[str]) -> dict[str, Se
     return await rows_by_id(db, Session, session_ids)
 
 
+def _open(session_id: str) -> tuple:
+    # Every seat statement also requires the session not to be cancelled: a sign-up that waited
+    # on the row while a cancellation committed re-checks this and takes nothing.
+    return col(Session.id) == session_id, col(Session.status) == "scheduled"
+
+
 async def take_seat(db: AsyncSession, session_id: str) -> bool:
     """One guarded statement: a seat is taken only while one is left, whatever runs alongside."""
     result = await db.exec(
         update(Session)
-        .where(col(Session.id) == session_id, col(Session.confirmed_count) < col(Session.capacity))
+        .where(*_open(session_id), col(Session.confirmed_count) < col(Session.capacity))
         .values(confirmed_count=col(Session.confirmed_count) + 1)
         .execution_options(synchronize_session=False)
     )
@@ -68,9 +74,32 @@ async def join_waitlist(db: AsyncSession, session_id: str) -> int | None:
     freed since take_seat looked, so the caller should try for the seat again)."""
     result = await db.exec(
         update(Session)
-        .where(col(Session.id) == session_id, col(Session.confirmed_count) >= col(Session.capacity))
+        .where(*_open(session_id), col(Session.confirmed_count) >= col(Session.capacity))
         .values(waitlist_count=col(Session.waitlist_count) + 1)
         .returning(col(Session.waitlist_count))
+        .execution_options(synchronize_session=False)
+    )
+    return result.scalar_one_or_none()
+
+
+async def force_seat(db: AsyncSession, session_id: str) -> int | None:
+    """A seat whatever the capacity (a leader's forced add); None when the session is cancelled.
+
+    When the session is full, the same statement raises the capacity by one: the leader has
+    added a chair, so confirmed_count <= capacity (and its CHECK) stays true and the seat count
+    stays the one number every other rule reads. A separate "forced" counter would instead
+    have to be added into every seat check, the CHECK and the pages. The extra chair stays
+    when its person leaves; it then goes to the waitlist like any freed seat. Returns the
+    capacity after the statement (SET reads the row's old values on both backends)."""
+    result = await db.exec(
+        update(Session)
+        .where(*_open(session_id))
+        .values(
+            capacity=case((col(Session.confirmed_count) >= col(Session.capacity),
+                           col(Session.confirmed_count) + 1), else_=col(Session.capacity)),
+            confirmed_count=col(Session.confirmed_count) + 1,
+        )
+        .returning(col(Session.capacity))
         .execution_options(synchronize_session=False)
     )
     return result.scalar_one_or_none()

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+SessionStatus = Literal["scheduled", "cancelled"]
 PersonId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -47,6 +48,8 @@ class SessionPublic(BaseModel):
     facilitator_ids: list[str]
     confirmed_count: int
     waitlist_count: int
+    status: SessionStatus
+    cancelled_at: datetime | None
 
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

@@ -26,7 +26,7 @@ def payload(session: Session) -> dict[str, Any]:
         "id": session.id, "event_id": session.event_id, "slot_id": session.slot_id,
         "title": session.title, "starts_at": session.starts_at.isoformat(),
         "ends_at": session.ends_at.isoformat(), "capacity": session.capacity,
-        "facilitator_ids": list(session.facilitator_ids),
+        "facilitator_ids": list(session.facilitator_ids), "status": session.status,
     }
 
 

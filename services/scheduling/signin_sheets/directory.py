@@ -39,7 +39,7 @@ class Directory:
             headers = await self.service_token.headers()
             found = await self._find(person.email, headers)
             if found:
-                return found, False
+                return str(found["id"]), False
             response = await self.gateway.post(PEOPLE, headers=headers, json={
                 "email": person.email, "full_name": person.full_name, "role": person.role,
                 "school": person.school, "district": person.district, "county": person.county})
@@ -49,20 +49,27 @@ class Directory:
                 # Created by someone else since we looked (another import, say): it is a match.
                 found = await self._find(person.email, headers)
                 if found:
-                    return found, False
+                    return str(found["id"]), False
             if response.status_code == 422:
                 raise PersonRejected(_detail(response))
             raise IdentityUnavailable(f"identity answered {response.status_code}")
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             raise IdentityUnavailable(type(exc).__name__) from exc
 
-    async def _find(self, email: str, headers: dict[str, str]) -> str | None:
+    async def find(self, email: str) -> dict | None:
+        """Identity's record of the person with this email (id, full_name, email...), if any."""
+        try:
+            return await self._find(email, await self.service_token.headers())
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            raise IdentityUnavailable(type(exc).__name__) from exc
+
+    async def _find(self, email: str, headers: dict[str, str]) -> dict | None:
         response = await self.gateway.get(PEOPLE, params={"email": email, "limit": 1},
                                           headers=headers)
         if response.status_code != 200:
             raise IdentityUnavailable(f"identity answered {response.status_code}")
         items = response.json()["items"]
-        return str(items[0]["id"]) if items else None
+        return items[0] if items else None
 
 
 def _detail(response: httpx.Response) -> str:

@@ -1,0 +1,137 @@
+"""HTTP for what leaders do to rosters: cancel a session, force-add, move, read the audit log."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from services.scheduling.idempotency.responses import respond
+from services.scheduling.people import Profile, fetch_profile
+from services.scheduling.registrations.schemas import RegistrationPublic
+from services.scheduling.rosters import service
+from services.scheduling.rosters.schemas import (
+    AuditEntryPublic, ForcedRegistrationCreate, RegistrationMove, RegistrationMoveCreate,
+    SessionCancellation,
+)
+from services.scheduling.sessions.schemas import SessionPublic
+from services.scheduling.signin_sheets.directory import Directory, IdentityUnavailable
+from shared.errors import CascadeError, InvalidInput
+from shared.pagination import Page
+
+router = APIRouter(tags=["rosters"])
+IdempotencyKey = Annotated[str | None, Header(min_length=1, max_length=255)]
+
+
+def _public(registrations) -> list[dict]:
+    return [RegistrationPublic.model_validate(r).model_dump(mode="json") for r in registrations]
+
+
+class UnknownEmail(InvalidInput):
+    code, title = "unknown_email", "No one has this email"
+
+
+class IdentityDown(CascadeError):
+    status_code, code, title = 503, "identity_unavailable", "Identity could not be reached"
+    headers = {"Retry-After": "5"}
+
+
+@router.post(
+    "/sessions/{session_id}/cancel", response_model=SessionCancellation,
+    summary="Cancel one session (the network's staff)",
+    description="Every confirmed and waitlisted registration is cancelled (they are listed in "
+                "`cancelled`: the people to tell) and no one can sign up afterwards (409 "
+                "session_cancelled). Cancelling an already cancelled session changes nothing and "
+                "lists no one. Honours Idempotency-Key.",
+)
+async def cancel_session(session_id: str, request: Request, db: SessionDep,
+                         principal: PrincipalDep,
+                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def cancel() -> tuple[int, dict]:
+        session, cancelled = await service.cancel_session(db, principal=principal,
+                                                          session_id=session_id)
+        body = {"session": SessionPublic.model_validate(session).model_dump(mode="json"),
+                "cancelled": _public(cancelled)}
+        return 200, body
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key, body={},
+                         action=cancel)
+
+
+async def _person(request: Request, data: ForcedRegistrationCreate) -> tuple[str, Profile]:
+    """The person to seat and their name for the roster; looked up before the transaction
+    starts so no lock is held across a call to identity."""
+    if data.person_id is not None:
+        return data.person_id, await fetch_profile(
+            request.app.state.gateway, data.person_id,
+            authorization=request.headers.get("authorization"))
+    directory = Directory(gateway=request.app.state.gateway,
+                          service_token=request.app.state.service_token)
+    try:
+        found = await directory.find(data.email)
+    except IdentityUnavailable:
+        raise IdentityDown("Identity could not be reached to find this email; try again.") from None
+    if found is None:
+        raise UnknownEmail(f"No one in Cascade has the email {data.email}.", errors=[
+            {"loc": ["body", "email"], "msg": "No one in Cascade has this email.",
+             "type": "value_error"}])
+    return str(found["id"]), Profile(name=str(found.get("full_name") or "")[:200],
+                                     email=str(found.get("email") or "")[:320])
+
+
+@router.post(
+    "/sessions/{session_id}/registrations/forced", response_model=RegistrationPublic,
+    status_code=201, summary="Seat a person even when the session is full (the network's staff)",
+    description="When the session is full its capacity rises by one (the leader adds a chair). "
+                "A waitlisted person is confirmed ahead of the line. Recorded in the event's "
+                "audit log with the reason. Honours Idempotency-Key.",
+)
+async def create_forced_registration(session_id: str, data: ForcedRegistrationCreate,
+                                     request: Request, db: SessionDep, principal: PrincipalDep,
+                                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    person_id, profile = await _person(request, data)
+
+    async def seat() -> tuple[int, dict]:
+        registration = await service.force_add(db, principal=principal, session_id=session_id,
+                                               person_id=person_id, profile=profile,
+                                               reason=data.reason)
+        return 201, RegistrationPublic.model_validate(registration).model_dump(mode="json")
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=data.model_dump(mode="json"), action=seat)
+
+
+@router.post(
+    "/registrations/{registration_id}/move", response_model=RegistrationMove,
+    summary="Move a person to another session of the same event (the network's staff)",
+    description="In one transaction: the old place is released (its waitlist moves up) and the "
+                "person is confirmed in the new session, or waitlisted when it is full unless "
+                "`force`. The one-session-per-slot rule holds. Audited. Honours "
+                "Idempotency-Key; without one, a repeated move answers 409 "
+                "registration_not_active.",
+)
+async def move_registration(registration_id: str, data: RegistrationMoveCreate, request: Request,
+                            db: SessionDep, principal: PrincipalDep,
+                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def move() -> tuple[int, dict]:
+        previous, moved, promoted = await service.move(
+            db, principal=principal, registration_id=registration_id,
+            to_session_id=data.session_id, force=data.force, reason=data.reason)
+        return 200, {"previous": _public([previous])[0], "registration": _public([moved])[0],
+                     "promoted": _public(promoted)}
+
+    return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                         body=data.model_dump(mode="json"), action=move)
+
+
+@router.get("/events/{event_id}/audit", response_model=Page[AuditEntryPublic],
+            summary="The event's roster audit log, oldest first (the network's staff)")
+async def list_audit_entries(
+    event_id: str, db: SessionDep, principal: PrincipalDep, page: PageDep,
+    session_id: Annotated[str | None, Query(max_length=26,
+                                            description="Only entries about this session")] = None,
+) -> Page[AuditEntryPublic]:
+    rows, next_cursor = await service.audit_log(db, principal=principal, event_id=event_id,
+                                                session_id=session_id, params=page)
+    return Page[AuditEntryPublic](items=[AuditEntryPublic.model_validate(r) for r in rows],
+                                  next_cursor=next_cursor)
