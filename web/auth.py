@@ -19,6 +19,8 @@ from fastapi import Depends, Request
 
 CREATOR_ROLES = ("network_admin", "coordinator", "leader")
 REACH_ROLES = ("network_admin", "analyst", "leader", "coordinator")
+# District coordinators approve PD credit for their district, network admins network-wide.
+CREDIT_ROLES = ("coordinator", "network_admin")
 # A token this close to expiry would die between the page and the form it renders.
 EXPIRY_MARGIN_SECONDS = 30
 
@@ -47,6 +49,10 @@ class User:
     @property
     def can_read_reach(self) -> bool:
         return self.has_any_role(*REACH_ROLES)
+
+    @property
+    def can_decide_credit(self) -> bool:
+        return self.has_any_role(*CREDIT_ROLES)
 
 
 class LoginRequired(Exception):

@@ -112,7 +112,9 @@ class TestApprove:
         event, _ = await credit.series(credit_hours=6)
         response = await credit.approve(event["id"], credit.coordinator_a,
                                         district_id=credit.district_a, hours=6.5)
-        assert problem(response, 422)["code"] == "credit_hours_above_event"
+        body = problem(response, 422)
+        assert body["code"] == "credit_hours_above_event"
+        assert [e["loc"] for e in body["errors"]] == [["body", "hours"]]
         zero = await credit.approve(event["id"], credit.coordinator_a,
                                     district_id=credit.district_a, hours=0)
         problem(zero, 422)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import httpx
 
 from web.clients.base import ApiError, GatewayClient
+from web.clients.credit import CreditClient
 from web.clients.identity import IdentityClient
 from web.clients.reach import ReachClient
 from web.clients.scheduling import SchedulingClient
@@ -18,8 +19,10 @@ class Clients:
     identity: IdentityClient
     scheduling: SchedulingClient
     reach: ReachClient
+    credit: CreditClient
 
     @classmethod
     def over(cls, http: httpx.AsyncClient) -> "Clients":
         gateway = GatewayClient(http)
-        return cls(http, IdentityClient(gateway), SchedulingClient(gateway), ReachClient(gateway))
+        return cls(http, IdentityClient(gateway), SchedulingClient(gateway), ReachClient(gateway),
+                   CreditClient(gateway))

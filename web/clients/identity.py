@@ -94,6 +94,10 @@ class IdentityClient:
             OrganizationPage, f"{BASE}/organizations", token=token, params={"kind": kind}
         )
 
+    async def organization(self, token: str, organization_id: str) -> Organization:
+        return await self.gateway.get(Organization, f"{BASE}/organizations/{organization_id}",
+                                      token=token)
+
     async def members(self, token: str, organization_id: str, *, role: str | None = None
                       ) -> list[Member]:
         return await self.gateway.every_page(

@@ -129,8 +129,10 @@ async def approve_credit(db: AsyncSession, *, principal: Principal, event_id: st
     event = await _open_event(db, principal, event_id)
     _require_decider(principal, event, data.district_id)
     if data.hours > event.credit_hours:
-        raise CreditHoursAboveEvent(
-            f"The event offers {event.credit_hours:g} credit hours; approve at most that.")
+        detail = f"The event offers {event.credit_hours:g} credit hours; approve at most that."
+        # Named like a validation error so a form can show it beside its hours field.
+        raise CreditHoursAboveEvent(detail, errors=[
+            {"loc": ["body", "hours"], "msg": detail, "type": CreditHoursAboveEvent.code}])
     approval = await _row(db, event, data.district_id)
     approval.status, approval.hours, approval.note = "approved", data.hours, data.note
     approval.decided_by, approval.decided_at = principal.subject, utcnow()
