@@ -3,6 +3,8 @@
 from services.scheduling.attendance.models import Attendance
 from services.scheduling.credit.models import CreditAction, CreditApproval
 from services.scheduling.db import OutboxEvent
+from services.scheduling.event_imports.models import (
+    EventImportEvent, EventImportJob, EventImportLineError)
 from services.scheduling.events.models import Event, Slot
 from services.scheduling.idempotency.models import IdempotencyRecord
 from services.scheduling.polls.models import Poll, PollAnswer, PollInvitee, PollOption
@@ -13,5 +15,6 @@ from services.scheduling.sessions.models import Session
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 
 __all__ = ["Attendance", "AuditEntry", "CohortEntry", "CreditAction", "CreditApproval", "Event",
-           "IdempotencyRecord", "OutboxEvent", "Poll", "PollAnswer", "PollInvitee", "PollOption",
-           "Program", "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]
+           "EventImportEvent", "EventImportJob", "EventImportLineError", "IdempotencyRecord",
+           "OutboxEvent", "Poll", "PollAnswer", "PollInvitee", "PollOption", "Program",
+           "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]

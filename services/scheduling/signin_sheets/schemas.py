@@ -2,10 +2,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-
-class LineErrorPublic(BaseModel):
-    line: int
-    message: str
+from services.scheduling.jobs.schemas import LineErrorPublic
 
 
 class SignInSheetJobPublic(BaseModel):

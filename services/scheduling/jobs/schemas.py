@@ -1,0 +1,6 @@
+from pydantic import BaseModel
+
+
+class LineErrorPublic(BaseModel):
+    line: int
+    message: str
