@@ -7,6 +7,7 @@ import httpx
 from web.clients.base import ApiError, GatewayClient
 from web.clients.credit import CreditClient
 from web.clients.identity import IdentityClient
+from web.clients.polls import PollsClient
 from web.clients.reach import ReachClient
 from web.clients.scheduling import SchedulingClient
 
@@ -20,9 +21,10 @@ class Clients:
     scheduling: SchedulingClient
     reach: ReachClient
     credit: CreditClient
+    polls: PollsClient
 
     @classmethod
     def over(cls, http: httpx.AsyncClient) -> "Clients":
         gateway = GatewayClient(http)
         return cls(http, IdentityClient(gateway), SchedulingClient(gateway), ReachClient(gateway),
-                   CreditClient(gateway))
+                   CreditClient(gateway), PollsClient(gateway))

@@ -99,7 +99,8 @@ async def create_poll(db: AsyncSession, *, principal: Principal, event_id: str,
     """The poll, and each invitee with the token of their private link (kept only as a hash)."""
     event = await event_rules.managed_event(db, principal=principal, event_id=event_id)
     if data.deadline_at is not None and data.deadline_at <= utcnow():
-        raise InvalidInput("The deadline must be in the future.")
+        raise InvalidInput("The deadline must be in the future.", errors=[
+            {"loc": ["body", "deadline_at"], "msg": "must be in the future", "type": "past"}])
     instants = _candidate_times(data, ZoneInfo(event.timezone))
     poll = Poll(event_id=event.id, network_id=event.network_id, title=data.title,
                 deadline_at=data.deadline_at, created_by=principal.subject)
