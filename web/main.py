@@ -17,7 +17,9 @@ from shared.requests import RequestIdMiddleware, configure_logging
 from web.auth import LoginRequired, login_url, sign_out
 from web.clients import ApiError, Clients
 from web.htmx import get_htmx
-from web.pages import auth, catalog, credit, events, imports, polls, reach, schedule, sessions
+from web.pages import (
+    auth, catalog, credit, events, imports, polls, reach, rosters, schedule, sessions,
+)
 from web.rendering import render, see_other
 from web.security import CsrfRejected, SecurityHeadersMiddleware, csrf_protect
 from web.settings import WebSettings
@@ -53,7 +55,8 @@ def create_app(
     app.state.secret_key = settings.resolved_secret_key()
     app.state.clients = Clients.over(make_client(settings.gateway_url, transport=gateway_transport))
 
-    for module in (auth, catalog, events, sessions, imports, schedule, reach, credit, polls):
+    for module in (auth, catalog, events, sessions, rosters, imports, schedule, reach, credit,
+                   polls):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_page_errors(app)

@@ -23,6 +23,12 @@ class Session(ApiModel):
     facilitator_ids: list[str] = []
     confirmed_count: int = 0
     waitlist_count: int = 0
+    status: str = "scheduled"
+    cancelled_at: datetime | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
 
     @property
     def seats_left(self) -> int | None:
@@ -115,6 +121,33 @@ class RosterPage(Page):
     items: list[RosterEntry]
 
 
+class SessionCancellation(ApiModel):
+    session: Session
+    cancelled: list[Registration] = []
+
+
+class RegistrationMove(ApiModel):
+    previous: Registration
+    registration: Registration
+    promoted: list[Registration] = []
+
+
+class AuditEntry(ApiModel):
+    id: str
+    session_id: str | None = None
+    to_session_id: str | None = None
+    person_id: str | None = None
+    action: str
+    actor: str = ""
+    reason: str = ""
+    details: dict[str, Any] = {}
+    created_at: datetime
+
+
+class AuditPage(Page):
+    items: list[AuditEntry]
+
+
 class LineError(ApiModel):
     line: int
     message: str
@@ -198,6 +231,29 @@ class SchedulingClient:
         return await self.gateway.every_page(
             RosterPage, f"{BASE}/sessions/{session_id}/registrations", token=token
         )
+
+    async def cancel_session(self, token: str, session_id: str, *, idempotency_key: str
+                             ) -> SessionCancellation:
+        return await self.gateway.post(SessionCancellation, f"{BASE}/sessions/{session_id}/cancel",
+                                       token=token, headers={"Idempotency-Key": idempotency_key})
+
+    async def force_add(self, token: str, session_id: str, body: dict[str, Any], *,
+                        idempotency_key: str) -> Registration:
+        return await self.gateway.post(
+            Registration, f"{BASE}/sessions/{session_id}/registrations/forced", token=token,
+            json=body, headers={"Idempotency-Key": idempotency_key})
+
+    async def move_registration(self, token: str, registration_id: str, body: dict[str, Any], *,
+                                idempotency_key: str) -> RegistrationMove:
+        return await self.gateway.post(
+            RegistrationMove, f"{BASE}/registrations/{registration_id}/move", token=token,
+            json=body, headers={"Idempotency-Key": idempotency_key})
+
+    async def audit_entries(self, token: str, event_id: str, *, session_id: str | None = None,
+                            cursor: str | None = None, limit: int = 50) -> AuditPage:
+        return await self.gateway.get(
+            AuditPage, f"{BASE}/events/{event_id}/audit", token=token,
+            params={"session_id": session_id, "cursor": cursor, "limit": limit})
 
     async def check_in(self, token: str, session_id: str, person_id: str) -> None:
         await self.gateway.send(

@@ -16,6 +16,7 @@ from web.event_form import EventForm, parse_event_form
 from web.forms import api_field_errors
 from web.htmx import get_htmx
 from web.networks import networks_where
+from web.pages.sessions import can_manage_roster
 from web.rendering import flash, render, render_partial, see_other
 from web.vocabulary import EVENT_KINDS, FORMATS, GRADES, SUBJECTS, TIMEZONES
 
@@ -27,6 +28,7 @@ REGISTRATION_PROBLEMS = {
     "slot_conflict": "You already hold a session in this time slot.",
     "event_closed": "This event is not open for sign-up.",
     "seat_contention": "Many people are signing up right now. Please try again.",
+    "session_cancelled": "This session was cancelled.",
 }
 
 
@@ -52,7 +54,8 @@ def signup_context(event: Event, session: Session, user: User | None,
                    mine: dict[str, MyRegistration], *, error: str | None = None) -> dict:
     return {"event": event, "session": session, "registration": mine.get(session.id),
             "idempotency_key": new_key(), "error": error,
-            "can_check_in": can_check_in(user, event, session)}
+            "can_check_in": can_check_in(user, event, session),
+            "can_manage_roster": can_manage_roster(user, event)}
 
 
 # --- creating an event -------------------------------------------------------------------

@@ -5,7 +5,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from web.auth import User, UserDep
+from web.auth import CREATOR_ROLES, User, UserDep
 from web.clients import ApiError, Clients
 from web.deps import ClientsDep
 from web.htmx import get_htmx
@@ -14,6 +14,12 @@ from web.vocabulary import SIGN_IN_SHEET_HEADER
 
 router = APIRouter()
 STATUS_ORDER = {"confirmed": 0, "waitlisted": 1}
+
+
+def can_manage_roster(user: User | None, event) -> bool:
+    """Whether to offer the roster page (force-add, move, cancel): the network's staff, the
+    same roles that post events; the service decides again when it is used."""
+    return user is not None and user.has_role(event.network_id, *CREATOR_ROLES)
 
 
 async def check_in_context(clients: Clients, user: User, session_id: str) -> dict:
@@ -30,6 +36,7 @@ async def check_in_context(clients: Clients, user: User, session_id: str) -> dic
     )
     return {
         "event": event, "session": session, "session_id": session.id, "entries": entries,
+        "can_manage_roster": can_manage_roster(user, event),
         "attended": sum(1 for r in entries if r.attended), "sheet_errors": {},
         "sheet_header": ",".join(SIGN_IN_SHEET_HEADER),
     }
