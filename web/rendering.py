@@ -70,6 +70,7 @@ templates.env.globals.update(KIND_LABELS=KIND_LABELS, FORMAT_LABELS=FORMAT_LABEL
 # Macros as a global rather than an {% import %}: a block rendered alone never runs the
 # template's top-level imports.
 templates.env.globals["forms"] = templates.env.get_template("_forms.html").module
+templates.env.globals["jobs"] = templates.env.get_template("imports/_job.html").module
 
 
 def flash(request: Request, message: str) -> None:

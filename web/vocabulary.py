@@ -26,3 +26,20 @@ TIMEZONES = [
 
 # The first line of a sign-in sheet, exactly as scheduling's import expects it.
 SIGN_IN_SHEET_HEADER = ("email", "full_name", "role", "school", "district", "county")
+
+# The first line of an events spreadsheet, exactly as scheduling's event import expects it, and
+# example lines for the blank template: one line per session; lines with the same title and
+# event_key make one event.
+EVENT_SHEET_HEADER = ("event_key", "title", "kind", "subjects", "grades", "format", "venue",
+                      "county", "timezone", "credit_hours", "session_title", "date", "start_time",
+                      "end_time", "capacity", "room")
+EVENT_SHEET_EXAMPLE = (
+    ("fr-2026", "Fraction strips", "workshop_series", "math", "3-5", "in_person",
+     "Lincoln Elementary", "Alameda", "America/Los_Angeles", "6", "Session I", "2026-03-03",
+     "15:30", "17:00", "30", "Library"),
+    ("fr-2026", "Fraction strips", "workshop_series", "math", "3-5", "in_person",
+     "Lincoln Elementary", "Alameda", "America/Los_Angeles", "6", "Session II", "2026-03-17",
+     "15:30", "17:00", "30", "Library"),
+    ("", "Claims and evidence", "institute", "ELA;ELD", "TK-6", "virtual", "", "",
+     "America/Los_Angeles", "3", "", "2026-04-11", "9:00 AM", "12:00 PM", "100", ""),
+)

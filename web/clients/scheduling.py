@@ -153,23 +153,78 @@ class LineError(ApiModel):
     message: str
 
 
-class ImportJob(ApiModel):
-    """A sign-in sheet import as it runs: progress, counts and the lines that were refused."""
+class Job(ApiModel):
+    """An import running in the background: progress and the lines that were refused."""
 
     job_id: str
-    session_id: str
     status: str
     total: int = 0
     processed: int = 0
-    attended: int = 0
-    people_created: int = 0
-    people_matched: int = 0
     errors: list[LineError] = []
     message: str | None = None
 
     @property
     def running(self) -> bool:
         return self.status in ("queued", "running")
+
+
+class ImportJob(Job):
+    """A sign-in sheet import, with its counts."""
+
+    session_id: str
+    attended: int = 0
+    people_created: int = 0
+    people_matched: int = 0
+
+
+class PlannedSession(ApiModel):
+    line: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    room: str | None = None
+
+
+class PlannedEvent(ApiModel):
+    lines: list[int]
+    valid: bool
+    title: str
+    kind: str | None = None
+    subjects: list[str] = []
+    grade_min: str | None = None
+    grade_max: str | None = None
+    format: str | None = None
+    county: str | None = None
+    timezone: str | None = None
+    sessions: list[PlannedSession] = []
+
+
+class EventImportPreview(ApiModel):
+    """What an events spreadsheet would create, and what is wrong with which line."""
+
+    lines: int
+    valid_events: int
+    invalid_events: int
+    events: list[PlannedEvent]
+    errors: list[LineError] = []
+
+
+class ImportedEvent(ApiModel):
+    event_id: str
+    title: str
+    line: int
+
+
+class EventImportJob(Job):
+    """An events spreadsheet import, with the events it created."""
+
+    network_id: str
+    event_status: str = "draft"
+    events_created: int = 0
+    sessions_created: int = 0
+    skipped_events: int = 0
+    events: list[ImportedEvent] = []
 
 
 class CalendarLink(ApiModel):
@@ -272,6 +327,26 @@ class SchedulingClient:
 
     async def get_import_job(self, token: str, job_id: str) -> ImportJob:
         return await self.gateway.get(ImportJob, f"{BASE}/jobs/{job_id}", token=token)
+
+    async def preview_event_import(self, token: str, network_id: str, *, sheet: bytes
+                                   ) -> EventImportPreview:
+        response = await self.gateway.send(
+            "POST", f"{BASE}/networks/{network_id}/event-imports/preview", token=token,
+            files={"file": ("events.csv", sheet, "text/csv")})
+        return EventImportPreview.model_validate(response.json())
+
+    async def import_events(self, token: str, network_id: str, *, sheet: bytes, status: str,
+                            skip_invalid: bool, idempotency_key: str) -> EventImportJob:
+        response = await self.gateway.send(
+            "POST", f"{BASE}/networks/{network_id}/event-imports", token=token,
+            params={"status": status, "skip_invalid": "true" if skip_invalid else None},
+            files={"file": ("events.csv", sheet, "text/csv")},
+            headers={"Idempotency-Key": idempotency_key})
+        return EventImportJob.model_validate(response.json())
+
+    async def get_event_import(self, token: str, job_id: str) -> EventImportJob:
+        return await self.gateway.get(EventImportJob, f"{BASE}/event-imports/{job_id}",
+                                      token=token)
 
     async def my_calendar(self, token: str) -> CalendarLink:
         return await self.gateway.get(CalendarLink, f"{BASE}/me/calendar", token=token)
