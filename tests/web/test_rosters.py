@@ -54,8 +54,9 @@ class TestRosterPage:
         session_id = event["sessions"][0]["id"]
         for n in range(3):
             await sign_up(stack, session_id, f"teacher{n}@web.test")
-        await api_post(stack, f"{API}/sessions/{session_id}/attendance",
-                       await stack.token(*ADMIN), json={"person_id": network.teachers[0]["id"]})
+        for present in (network.teachers[0], network.admin):  # the admin walked in
+            await api_post(stack, f"{API}/sessions/{session_id}/attendance",
+                           await stack.token(*ADMIN), json={"person_id": present["id"]})
         await visitor.login("leader@web.test")
 
         page = await visitor.get(f"/sessions/{session_id}/roster")
@@ -69,6 +70,8 @@ class TestRosterPage:
         assert "Teacher 0" in confirmed
         assert waitlist.index("Teacher 1") < waitlist.index("Teacher 2")
         assert "Teacher 0" in present and "Teacher 1" not in present
+        assert "And 1 more present without a registration" in html
+        assert "2 present." in html
         assert f'action="/sessions/{session_id}/roster/add"' in html
         assert f'href="/sessions/{session_id}/cancel"' in html
 

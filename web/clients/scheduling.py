@@ -121,6 +121,15 @@ class RosterPage(Page):
     items: list[RosterEntry]
 
 
+class Attendance(ApiModel):
+    person_id: str
+    source: str = ""
+
+
+class AttendancePage(Page):
+    items: list[Attendance]
+
+
 class SessionCancellation(ApiModel):
     session: Session
     cancelled: list[Registration] = []
@@ -286,6 +295,10 @@ class SchedulingClient:
         return await self.gateway.every_page(
             RosterPage, f"{BASE}/sessions/{session_id}/registrations", token=token
         )
+
+    async def attendance(self, token: str, session_id: str) -> list[Attendance]:
+        return await self.gateway.every_page(
+            AttendancePage, f"{BASE}/sessions/{session_id}/attendance", token=token)
 
     async def cancel_session(self, token: str, session_id: str, *, idempotency_key: str
                              ) -> SessionCancellation:

@@ -2,6 +2,7 @@
 someone over capacity, move someone to another session, cancel the session; and the printable
 sign-in sheet (HTML and PDF)."""
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -33,8 +34,12 @@ async def roster_context(clients: Clients, user: User, session_id: str, *,
     log is staff-only, so a caller who may not manage the roster gets the API's 403 here."""
     context = await check_in_context(clients, user, session_id)
     event, session, entries = context["event"], context["session"], context["entries"]
-    audit = await clients.scheduling.audit_entries(user.token, event.id, session_id=session.id,
-                                                   cursor=audit_cursor)
+    audit, attendance = await asyncio.gather(
+        clients.scheduling.audit_entries(user.token, event.id, session_id=session.id,
+                                         cursor=audit_cursor),
+        clients.scheduling.attendance(user.token, session.id),
+    )
+    registered = {e.person_id for e in entries}
     titles = {s.id: s.title for s in event.sessions}
     names = {e.person_id: e.person_name for e in entries}
     return {
@@ -42,6 +47,8 @@ async def roster_context(clients: Clients, user: User, session_id: str, *,
         "confirmed": [e for e in entries if e.status == "confirmed"],
         "waitlisted": [e for e in entries if e.status == "waitlisted"],
         "present": [e for e in entries if e.attended],
+        # Present without a live registration: from a sign-in sheet, or checked in by hand.
+        "walk_ins": len({a.person_id for a in attendance} - registered),
         "audit": audit, "titles": titles, "names": names,
         "targets": [(s.id, s.title) for s in event.sessions
                     if s.id != session.id and not s.cancelled],

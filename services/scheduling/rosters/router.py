@@ -2,11 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request, Response
 
 from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
-from services.scheduling.idempotency.responses import respond
+from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.scheduling.people import Profile, fetch_profile
 from services.scheduling.registrations.schemas import RegistrationPublic
 from services.scheduling.rosters import service
@@ -20,7 +19,6 @@ from shared.errors import CascadeError, InvalidInput
 from shared.pagination import Page
 
 router = APIRouter(tags=["rosters"])
-IdempotencyKey = Annotated[str | None, Header(min_length=1, max_length=255)]
 
 
 def _public(registrations) -> list[dict]:
@@ -42,11 +40,11 @@ class IdentityDown(CascadeError):
     description="Every confirmed and waitlisted registration is cancelled (they are listed in "
                 "`cancelled`: the people to tell) and no one can sign up afterwards (409 "
                 "session_cancelled). Cancelling an already cancelled session changes nothing and "
-                "lists no one. Honours Idempotency-Key.",
+                "lists no one. " + KEY_DESCRIPTION,
 )
 async def cancel_session(session_id: str, request: Request, db: SessionDep,
                          principal: PrincipalDep,
-                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                         idempotency_key: IdempotencyKey = None) -> Response:
     async def cancel() -> tuple[int, dict]:
         session, cancelled = await service.cancel_session(db, principal=principal,
                                                           session_id=session_id)
@@ -84,11 +82,11 @@ async def _person(request: Request, data: ForcedRegistrationCreate) -> tuple[str
     status_code=201, summary="Seat a person even when the session is full (the network's staff)",
     description="When the session is full its capacity rises by one (the leader adds a chair). "
                 "A waitlisted person is confirmed ahead of the line. Recorded in the event's "
-                "audit log with the reason. Honours Idempotency-Key.",
+                "audit log with the reason. " + KEY_DESCRIPTION,
 )
 async def create_forced_registration(session_id: str, data: ForcedRegistrationCreate,
                                      request: Request, db: SessionDep, principal: PrincipalDep,
-                                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                                     idempotency_key: IdempotencyKey = None) -> Response:
     person_id, profile = await _person(request, data)
 
     async def seat() -> tuple[int, dict]:
@@ -106,13 +104,12 @@ async def create_forced_registration(session_id: str, data: ForcedRegistrationCr
     summary="Move a person to another session of the same event (the network's staff)",
     description="In one transaction: the old place is released (its waitlist moves up) and the "
                 "person is confirmed in the new session, or waitlisted when it is full unless "
-                "`force`. The one-session-per-slot rule holds. Audited. Honours "
-                "Idempotency-Key; without one, a repeated move answers 409 "
-                "registration_not_active.",
+                "`force`. The one-session-per-slot rule holds. Audited. Without a key, a "
+                "repeated move answers 409 registration_not_active. " + KEY_DESCRIPTION,
 )
 async def move_registration(registration_id: str, data: RegistrationMoveCreate, request: Request,
                             db: SessionDep, principal: PrincipalDep,
-                            idempotency_key: IdempotencyKey = None) -> JSONResponse:
+                            idempotency_key: IdempotencyKey = None) -> Response:
     async def move() -> tuple[int, dict]:
         previous, moved, promoted = await service.move(
             db, principal=principal, registration_id=registration_id,
