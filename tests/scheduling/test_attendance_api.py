@@ -80,7 +80,8 @@ class TestFeed:
         assert attendance["person_id"] == people[1]
         assert set(events[0]["payload"]) == {"id", "network_id", "kind", "title", "subjects",
                                              "grade_min", "grade_max", "timezone",
-                                             "credit_hours", "status"}
+                                             "credit_hours", "status", "format", "county",
+                                             "program_id"}
         assert set(events[1]["payload"]) == {"id", "event_id", "slot_id", "title", "starts_at",
                                              "ends_at", "capacity", "facilitator_ids",
                                              "status"}
