@@ -91,7 +91,7 @@ class TestPreviewAndImport:
         assert response.status_code == 200, response.text
         html = response.text
         for line in (2, 3, 4):
-            assert re.search(rf'<tr id="line_{line}">\s*<th scope="row">{line}</th>', html)
+            assert re.search(rf'<tr id="line_{line}">\s*<th scope="row">{line}</th>\s*<td>OK</td>', html)
         assert "Tue 4 Mar 2031, 3:30 PM PST" in html and "Tue 18 Mar 2031, 3:30 PM PDT" in html
         assert re.search(r'<button type="submit" id="create_all">Create 2 events</button>', html)
         assert 'name="skip_invalid"' not in html
