@@ -243,6 +243,18 @@ class TestTranscript:
         assert approved["total_hours"] == 2.5
         assert approved["years"][0]["school_year"] == "2025-26"
 
+    async def test_a_cancelled_session_is_not_a_part_of_the_event(self, credit):
+        event, (one, two) = await credit.series(credit_hours=6)
+        teacher_id, teacher = credit.teacher(credit.district_a)
+        await credit.attend(one, teacher_id)
+        cancelled = await credit.client.post(f"{API}/sessions/{two['id']}/cancel",
+                                             headers=credit.api.leader)
+        assert cancelled.status_code == 200, cancelled.text
+        await credit.approve(event["id"], credit.coordinator_a, district_id=credit.district_a,
+                             hours=6)
+        [row] = rows(await credit.transcript(teacher))
+        assert (row["sessions_attended"], row["sessions_total"], row["hours_earned"]) == (1, 1, 6)
+
     async def test_revoking_removes_the_hours(self, credit):
         event, sessions = await credit.series(credit_hours=6)
         teacher_id, teacher = credit.teacher(credit.district_a)

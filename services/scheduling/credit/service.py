@@ -225,7 +225,9 @@ async def transcript(db: AsyncSession, *, person_id: str, district_id: str | Non
         attended.setdefault(event_id, set()).add(session_id)
     event_rows = {i: e for i, e in (await events.get_many(db, attended)).items()
                   if networks is None or e.network_id in networks}
-    event_sessions = await sessions.of_events(db, event_rows)
+    # A cancelled session never took place: it is neither attended nor a part of the event.
+    event_sessions = {event_id: [s for s in held if s.status != "cancelled"]
+                      for event_id, held in (await sessions.of_events(db, event_rows)).items()}
     scopes = [NETWORK_SCOPE, *([district_id] if district_id else [])]
     approvals: dict[tuple[str, str], CreditApproval] = {
         (a.event_id, a.scope): a
@@ -235,7 +237,7 @@ async def transcript(db: AsyncSession, *, person_id: str, district_id: str | Non
     for event in event_rows.values():
         parts = {s.slot_id or s.id for s in event_sessions[event.id]}
         mine = [s for s in event_sessions[event.id] if s.id in attended[event.id]]
-        if not mine:  # attendance at a session no longer in the event: nothing to credit
+        if not mine:  # attended only sessions since cancelled: nothing to credit
             continue
         first_on: date = min(s.starts_at for s in mine).astimezone(ZoneInfo(event.timezone)).date()
         candidates = [approvals.get((event.id, scope)) for scope in reversed(scopes)]
