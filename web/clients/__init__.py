@@ -8,6 +8,7 @@ from web.clients.base import ApiError, GatewayClient
 from web.clients.credit import CreditClient
 from web.clients.identity import IdentityClient
 from web.clients.polls import PollsClient
+from web.clients.programs import ProgramsClient
 from web.clients.reach import ReachClient
 from web.clients.scheduling import SchedulingClient
 
@@ -22,9 +23,10 @@ class Clients:
     reach: ReachClient
     credit: CreditClient
     polls: PollsClient
+    programs: ProgramsClient
 
     @classmethod
     def over(cls, http: httpx.AsyncClient) -> "Clients":
         gateway = GatewayClient(http)
         return cls(http, IdentityClient(gateway), SchedulingClient(gateway), ReachClient(gateway),
-                   CreditClient(gateway), PollsClient(gateway))
+                   CreditClient(gateway), PollsClient(gateway), ProgramsClient(gateway))

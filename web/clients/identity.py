@@ -35,6 +35,10 @@ class Me(ApiModel):
     memberships: list[MembershipOfMe] = []
 
 
+class PersonPage(Page):
+    items: list[Person]
+
+
 class Organization(ApiModel):
     id: str
     name: str
@@ -104,3 +108,18 @@ class IdentityClient:
             MemberPage, f"{BASE}/organizations/{organization_id}/members", token=token,
             params={"role": role},
         )
+
+    async def person_by_email(self, token: str, email: str) -> Person | None:
+        """The person with this email, or None (only those who manage people may ask)."""
+        page = await self.gateway.get(PersonPage, f"{BASE}/people", token=token,
+                                      params={"email": email.strip().lower(), "limit": 1})
+        return page.items[0] if page.items else None
+
+    async def people(self, token: str, ids: list[str]) -> list[Person]:
+        """People by id, a page of ids at a time (only those who manage people may ask)."""
+        found: list[Person] = []
+        for start in range(0, len(ids), 100):
+            found += await self.gateway.every_page(
+                PersonPage, f"{BASE}/people", token=token,
+                params={"ids": ",".join(ids[start:start + 100])})
+        return found

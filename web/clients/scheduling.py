@@ -53,6 +53,7 @@ class Event(ApiModel):
     county: str | None = None
     description: str = ""
     audience: str | None = None
+    program_id: str | None = None
     sessions: list[Session] = []
 
     @property
@@ -66,6 +67,18 @@ class Event(ApiModel):
     def first_start(self) -> datetime | None:
         starts = [s.starts_at for s in self.sessions if s.starts_at]
         return min(starts) if starts else None
+
+
+class Slot(ApiModel):
+    id: str
+    event_id: str
+    label: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class SlotPage(Page):
+    items: list[Slot]
 
 
 class EventPage(Page):
@@ -240,6 +253,10 @@ class CalendarLink(ApiModel):
     url: str
 
 
+def _key(idempotency_key: str | None) -> dict[str, str]:
+    return {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+
+
 class SchedulingClient:
     def __init__(self, gateway: GatewayClient) -> None:
         self.gateway = gateway
@@ -265,17 +282,40 @@ class SchedulingClient:
         return await self.gateway.post(Event, f"{BASE}/events", token=token, json=body,
                                        headers={"Idempotency-Key": idempotency_key})
 
-    async def update_event(self, token: str, event_id: str, body: dict[str, Any]) -> Event:
+    async def update_event(self, token: str, event_id: str, body: dict[str, Any], *,
+                           idempotency_key: str | None = None) -> Event:
         response = await self.gateway.send("PATCH", f"{BASE}/events/{event_id}", token=token,
-                                           json=body)
+                                           json=body, headers=_key(idempotency_key))
         return Event.model_validate(response.json())
+
+    async def list_slots(self, token: str | None, event_id: str) -> list[Slot]:
+        return await self.gateway.every_page(SlotPage, f"{BASE}/events/{event_id}/slots",
+                                             token=token)
+
+    async def create_slot(self, token: str, event_id: str, body: dict[str, Any], *,
+                          idempotency_key: str) -> Slot:
+        return await self.gateway.post(Slot, f"{BASE}/events/{event_id}/slots", token=token,
+                                       json=body, headers=_key(idempotency_key))
+
+    async def create_series(self, token: str, event_id: str, body: dict[str, Any], *,
+                            idempotency_key: str) -> list[Session]:
+        response = await self.gateway.send("POST", f"{BASE}/events/{event_id}/sessions/series",
+                                           token=token, json=body, headers=_key(idempotency_key))
+        return [Session.model_validate(item) for item in response.json()]
+
+    async def update_session(self, token: str, session_id: str, body: dict[str, Any], *,
+                             idempotency_key: str | None = None) -> Session:
+        response = await self.gateway.send("PATCH", f"{BASE}/sessions/{session_id}", token=token,
+                                           json=body, headers=_key(idempotency_key))
+        return Session.model_validate(response.json())
 
     async def get_session(self, token: str | None, session_id: str) -> Session:
         return await self.gateway.get(Session, f"{BASE}/sessions/{session_id}", token=token)
 
-    async def create_session(self, token: str, event_id: str, body: dict[str, Any]) -> Session:
+    async def create_session(self, token: str, event_id: str, body: dict[str, Any], *,
+                             idempotency_key: str | None = None) -> Session:
         return await self.gateway.post(Session, f"{BASE}/events/{event_id}/sessions",
-                                       token=token, json=body)
+                                       token=token, json=body, headers=_key(idempotency_key))
 
     async def register(self, token: str, session_id: str, *, idempotency_key: str
                        ) -> Registration:

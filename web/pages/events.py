@@ -150,7 +150,7 @@ async def get_event(request: Request, event_id: str, clients: ClientsDep,
                                        my_registrations_by_session(clients, user))
     sessions = sorted(event.sessions, key=lambda s: (s.starts_at is None, s.starts_at))
     return render(request, "events/detail.html", {
-        "event": event,
+        "event": event, "may_manage": user is not None and user.has_role(event.network_id, *CREATOR_ROLES),
         "signups": [signup_context(event, s, user, mine) for s in sessions],
     })
 
