@@ -178,6 +178,17 @@ class TestPickTheWinner:
         assert "This poll is closed" in late.text and 'id="answer_form"' not in late.text
         assert refused.status_code == 409 and "no longer change" in refused.text
 
+    async def test_a_second_tab_picking_later_is_told_the_time_was_already_picked(
+            self, stack, network, visitor):
+        _event, poll_path, _tokens = await created_poll(stack, network, visitor)
+        page = (await visitor.get(poll_path)).text
+        first = re.findall(r'name="option_id" value="(\w+)"', page)[0]
+        form = {"option_id": first, "capacity": "20", "title": "Session II"}
+        assert (await visitor.post(f"{poll_path}/decision", form)).status_code == 303
+        stale = await visitor.post(f"{poll_path}/decision", form)  # a fresh key: a new request
+        assert stale.status_code == 409
+        assert "already picked" in stale.text and 'id="decision_form"' not in stale.text
+
     async def test_a_missing_capacity_is_422_beside_its_field(self, stack, network, visitor):
         _event, poll_path, _tokens = await created_poll(stack, network, visitor)
         page = (await visitor.get(poll_path)).text
