@@ -31,12 +31,17 @@ PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 async def fetch_page(db: AsyncSession, statement: Any, id_column: Any, params: PageParams, *,
-                     key: str | None = None) -> tuple[list[Any], str | None]:
-    """Rows of `statement` after the cursor in id order, and the cursor of the next page. `key`
-    names the id's attribute on a row when it is not the column's own name (a labelled column)."""
+                     key: str | None = None, newest_first: bool = False
+                     ) -> tuple[list[Any], str | None]:
+    """Rows of `statement` after the cursor in id order (or reverse id order: ids are
+    time-ordered, so that is newest first), and the cursor of the next page. `key` names the
+    id's attribute on a row when it is not the column's own name (a labelled column)."""
+    column = col(id_column)
     if params.cursor:
-        statement = statement.where(col(id_column) > params.cursor)
-    rows = list((await db.exec(statement.order_by(col(id_column)).limit(params.limit + 1))).all())
+        statement = statement.where(column < params.cursor if newest_first
+                                    else column > params.cursor)
+    order = column.desc() if newest_first else column
+    rows = list((await db.exec(statement.order_by(order).limit(params.limit + 1))).all())
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]

@@ -6,6 +6,7 @@ from services.scheduling.credit.router import router as credit
 from services.scheduling.db import OutboxEvent
 from services.scheduling.event_imports.router import router as event_imports
 from services.scheduling.events.router import router as events
+from services.scheduling.notifications.router import router as notifications
 from services.scheduling.polls.router import router as polls
 from services.scheduling.programs.router import router as programs
 from services.scheduling.registrations.router import router as registrations
@@ -18,7 +19,7 @@ from shared.outbox import feed_router
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/scheduling/v1")
     for feature in (events, sessions, registrations, rosters, attendance, calendars,
-                    signin_sheets, programs, credit, polls, event_imports):
+                    signin_sheets, programs, credit, polls, event_imports, notifications):
         router.include_router(feature)
     router.include_router(feed_router(OutboxEvent))
     return router

@@ -5,6 +5,8 @@ from fastapi import FastAPI
 
 from services.scheduling import models  # noqa: F401  (every table on the metadata)
 from services.scheduling.api import api_router
+from services.scheduling.notifications.sender import run_sender
+from services.scheduling.notifications.service import SITE_URL
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import TokenVerifier
 from shared.service import create_service_app
@@ -16,11 +18,15 @@ def create_app(
     gateway_transport: httpx.AsyncBaseTransport | None = None,
     verifier: TokenVerifier | None = None,
 ) -> FastAPI:
-    return create_service_app(
-        settings or SchedulingSettings(),
+    settings = settings or SchedulingSettings()
+    app = create_service_app(
+        settings,
         title="Cascade scheduling",
         description="Events, sessions, registrations and waitlists, attendance and calendar feeds.",
         api_router=api_router(),
         gateway_transport=gateway_transport,
         verifier=verifier,
+        workers=[run_sender] if settings.send_notifications else [],
     )
+    app.state.sessions.configure(info={SITE_URL: settings.site_url})
+    return app

@@ -8,6 +8,7 @@ from services.scheduling.event_imports.models import (
 from services.scheduling.events.models import Event, Slot
 from services.scheduling.idempotency.models import IdempotencyRecord
 from services.scheduling.polls.models import Poll, PollAnswer, PollInvitee, PollOption
+from services.scheduling.notifications.models import Notification
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.registrations.models import Registration
 from services.scheduling.rosters.models import AuditEntry
@@ -16,5 +17,5 @@ from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheet
 
 __all__ = ["Attendance", "AuditEntry", "CohortEntry", "CreditAction", "CreditApproval", "Event",
            "EventImportEvent", "EventImportJob", "EventImportLineError", "IdempotencyRecord",
-           "OutboxEvent", "Poll", "PollAnswer", "PollInvitee", "PollOption", "Program",
-           "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]
+           "Notification", "OutboxEvent", "Poll", "PollAnswer", "PollInvitee", "PollOption",
+           "Program", "Registration", "Session", "SignInSheetJob", "SignInSheetLineError", "Slot"]

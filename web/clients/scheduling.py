@@ -1,5 +1,5 @@
 """Scheduling through the gateway: the catalog, events and sessions, sign-ups, rosters, check-in,
-sign-in sheet imports and the personal calendar feed."""
+sign-in sheet imports, the personal calendar feed and the mailbox."""
 
 from datetime import datetime
 from typing import IO, Any
@@ -257,6 +257,26 @@ def _key(idempotency_key: str | None) -> dict[str, str]:
     return {"Idempotency-Key": idempotency_key} if idempotency_key else {}
 
 
+class Message(ApiModel):
+    """A notification as the mailbox shows it."""
+
+    id: str
+    kind: str
+    email: str = ""
+    name: str = ""
+    subject: str
+    body: str
+    status: str
+    delivered_via: str | None = None
+    last_error: str | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+class MessagePage(Page):
+    items: list[Message]
+
+
 class SchedulingClient:
     def __init__(self, gateway: GatewayClient) -> None:
         self.gateway = gateway
@@ -403,3 +423,10 @@ class SchedulingClient:
 
     async def my_calendar(self, token: str) -> CalendarLink:
         return await self.gateway.get(CalendarLink, f"{BASE}/me/calendar", token=token)
+
+    async def messages(self, token: str, *, everyone: bool, cursor: str | None = None,
+                       limit: int = 20) -> MessagePage:
+        """The caller's messages, newest first; everyone's (platform admins) when asked."""
+        path = f"{BASE}/messages" if everyone else f"{BASE}/me/messages"
+        return await self.gateway.get(MessagePage, path, token=token,
+                                      params={"cursor": cursor, "limit": limit})

@@ -12,6 +12,7 @@ from services.scheduling.events.models import Event, Slot
 from services.scheduling.events.schemas import (
     EventCreate, EventPublic, EventUpdate, SlotCreate, grade_label, grade_ordinal, parse_grade_span,
 )
+from services.scheduling.notifications import service as notices
 from services.scheduling.programs import repository as programs
 from services.scheduling.sessions import repository as sessions
 from services.scheduling.sessions.models import Session
@@ -153,11 +154,14 @@ async def update_event(db: AsyncSession, *, principal: Principal, event_id: str,
             changes[name] = grade_ordinal(changes[name])
     if changes.get("grade_min", event.grade_min) > changes.get("grade_max", event.grade_max):
         raise InvalidInput("grade_min must not be above grade_max.")
+    cancelling = event.status != "cancelled" and changes.get("status") == "cancelled"
     for name, value in changes.items():
         setattr(event, name, value)
     event.updated_at = utcnow()
     await repository.add(db, event)
     await publish(db, OutboxEvent, topic="event.updated", key=event.id, payload=_payload(event))
+    if cancelling:  # everyone holding a seat or a waitlist place is told, in this transaction
+        await notices.event_cancelled(db, event=event)
     return to_public(event, (await sessions.of_events(db, [event.id]))[event.id])
 
 

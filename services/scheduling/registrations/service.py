@@ -21,6 +21,7 @@ from services.scheduling.errors import (
     SlotConflict,
 )
 from services.scheduling.events import repository as events
+from services.scheduling.notifications import service as notices
 from services.scheduling.people import Profile
 from services.scheduling.registrations import repository
 from services.scheduling.registrations.models import Registration
@@ -147,6 +148,7 @@ async def register(db: AsyncSession, *, session: Session, person_id: str,
     except IntegrityError as error:
         raise _refusal(error, title) from None
     await _publish(db, topic, registration)
+    await notices.registration_changed(db, registration=registration, session=session)
     return registration
 
 
@@ -199,6 +201,8 @@ async def promote(db: AsyncSession, registration: Registration) -> None:
     await repository.close_waitlist_gap(db, session_id=registration.session_id, position=freed)
     await sessions.move_counters(db, registration.session_id, waitlisted=-1)
     await _publish(db, "registration.updated", registration)
+    await notices.promoted(db, registration=registration,
+                           session=await sessions.get(db, registration.session_id))
 
 
 async def fill_open_seats(db: AsyncSession, *, session_id: str) -> list[Registration]:
