@@ -3,9 +3,19 @@ move someone between sessions of an event, and read the audit log of it all."""
 
 import uuid
 
-from tests.scheduling.conftest import API, new_person, problem
+import pytest
+
+from tests.scheduling.conftest import API, Scheduling, new_person, problem
 
 SLOT = {"starts_at": "2026-05-02T09:00:00-07:00", "ends_at": "2026-05-02T10:00:00-07:00"}
+
+
+@pytest.fixture
+def api(client, keys, directory) -> Scheduling:
+    """The usual helper, plus identity's people as scheduling reads them (see force)."""
+    scheduling = Scheduling(client, keys)
+    scheduling.directory = directory
+    return scheduling
 
 
 async def fill(api, session_id: str, count: int) -> list[tuple[str, dict]]:
@@ -27,7 +37,13 @@ async def in_one_slot(api, event_id: str, *titles: str) -> list[dict]:
                               ends_at=None) for title in titles]
 
 
-async def force(api, session_id: str, *, headers=None, key=None, **body):
+async def force(api, session_id: str, *, headers=None, key=None, known=True, **body):
+    """A forced seat for body's person_id, who exists in identity unless known=False."""
+    person_id = body.get("person_id")
+    if known and person_id:
+        api.directory.people.setdefault(person_id, {
+            "id": person_id, "full_name": f"Person {person_id[:6]}",
+            "email": f"{person_id[:8]}@example.test"})
     extra = {"Idempotency-Key": key} if key else {}
     return await api.client.post(f"{API}/sessions/{session_id}/registrations/forced",
                                  json={"reason": "Principal asked", **body},
@@ -237,6 +253,21 @@ class TestForceAdd:
         assert entry["actor_person_id"] == api.leader_id and entry["actor"]
         assert entry["reason"] == "District coach" and entry["created_at"]
         assert (entry["details"]["capacity_before"], entry["details"]["capacity_after"]) == (1, 2)
+
+    async def test_the_person_is_read_from_identity_and_an_unknown_id_is_refused(self, api):
+        event = await api.event()
+        session = await api.session(event["id"])
+        person_id = new_person()
+
+        seated = await force(api, session["id"], person_id=person_id)
+        unknown = await force(api, session["id"], person_id=new_person(), known=False)
+
+        [entry] = await api.roster(session["id"])
+        assert (entry["id"], entry["person_name"]) == (seated.json()["id"],
+                                                        f"Person {person_id[:6]}")
+        body = problem(unknown, 422)
+        assert body["code"] == "unknown_person"
+        assert body["errors"][0]["loc"] == ["body", "person_id"]
 
     async def test_refusals_leave_nothing_behind(self, api, keys):
         event = await api.event()

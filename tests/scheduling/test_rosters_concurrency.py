@@ -4,7 +4,9 @@ real connections (see test_registrations_concurrency.py for why these really int
 import asyncio
 
 from tests.scheduling.conftest import API
-from tests.scheduling.test_rosters import cancel, fill, force, move
+from tests.scheduling.test_rosters import api, cancel, fill, force, move
+
+__all__ = ["api"]  # the fixture, with identity's people (see test_rosters.force)
 
 
 async def seats(api, session_id: str) -> tuple[int, int, int]:

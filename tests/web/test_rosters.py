@@ -131,6 +131,26 @@ class TestGiveASeat:
         state = await session_state(stack, session_id)
         assert (state["capacity"], state["confirmed_count"]) == (2, 2)
 
+    async def test_a_seat_by_cascade_id_shows_the_persons_name_and_an_unknown_id_is_refused(
+            self, stack, network, visitor):
+        event = await seed_event(stack, network)
+        session_id = event["sessions"][0]["id"]
+        await visitor.login("leader@web.test")
+        await visitor.get(f"/sessions/{session_id}/roster")
+
+        added = await visitor.post(f"/sessions/{session_id}/roster/add", {
+            "person": network.teachers[2]["id"], "reason": "Coach"})
+        unknown = await visitor.post(f"/sessions/{session_id}/roster/add", {
+            "person": "no-such-person", "reason": "Coach"})
+
+        assert added.status_code == 303
+        roster = (await visitor.get(f"/sessions/{session_id}/roster")).text
+        assert "Teacher 2" in re.search(r"<caption>Confirmed \(1\)</caption>.*?</table>",
+                                        roster, re.S).group(0)
+        assert unknown.status_code == 422
+        assert re.search(r'<input id="person"[^>]*aria-invalid="true"', unknown.text)
+        assert "No one in Cascade has this id." in unknown.text
+
     async def test_a_form_missing_its_reason_comes_back_422_with_the_error_beside_it(
             self, stack, network, visitor):
         event = await seed_event(stack, network)

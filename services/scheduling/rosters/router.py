@@ -25,8 +25,8 @@ def _public(registrations) -> list[dict]:
     return [RegistrationPublic.model_validate(r).model_dump(mode="json") for r in registrations]
 
 
-class UnknownEmail(InvalidInput):
-    code, title = "unknown_email", "No one has this email"
+class UnknownPerson(InvalidInput):
+    code, title = "unknown_person", "No one has this email or id"
 
 
 class IdentityDown(CascadeError):
@@ -59,20 +59,30 @@ async def cancel_session(session_id: str, request: Request, db: SessionDep,
 async def _person(request: Request, data: ForcedRegistrationCreate) -> tuple[str, Profile]:
     """The person to seat and their name for the roster; looked up before the transaction
     starts so no lock is held across a call to identity."""
-    if data.person_id is not None:
-        return data.person_id, await fetch_profile(
-            request.app.state.gateway, data.person_id,
-            authorization=request.headers.get("authorization"))
     directory = Directory(gateway=request.app.state.gateway,
                           service_token=request.app.state.service_token)
-    try:
-        found = await directory.find(data.email)
-    except IdentityUnavailable:
-        raise IdentityDown("Identity could not be reached to find this email; try again.") from None
-    if found is None:
-        raise UnknownEmail(f"No one in Cascade has the email {data.email}.", errors=[
-            {"loc": ["body", "email"], "msg": "No one in Cascade has this email.",
-             "type": "value_error"}])
+    if data.person_id is not None:
+        try:
+            found = await directory.get(data.person_id)
+        except IdentityUnavailable:
+            # Seat them all the same, as a sign-up would, with what the caller may read.
+            return data.person_id, await fetch_profile(
+                request.app.state.gateway, data.person_id,
+                authorization=request.headers.get("authorization"))
+        if found is None:
+            raise UnknownPerson(f"No one in Cascade has the id {data.person_id}.", errors=[
+                {"loc": ["body", "person_id"], "msg": "No one in Cascade has this id.",
+                 "type": "value_error"}])
+    else:
+        try:
+            found = await directory.find(data.email)
+        except IdentityUnavailable:
+            raise IdentityDown("Identity could not be reached to find this email; "
+                               "try again.") from None
+        if found is None:
+            raise UnknownPerson(f"No one in Cascade has the email {data.email}.", errors=[
+                {"loc": ["body", "email"], "msg": "No one in Cascade has this email.",
+                 "type": "value_error"}])
     return str(found["id"]), Profile(name=str(found.get("full_name") or "")[:200],
                                      email=str(found.get("email") or "")[:320])
 

@@ -3,6 +3,8 @@ with the scheduling service's own token."""
 
 from dataclasses import dataclass
 
+from urllib.parse import quote
+
 import httpx
 
 from shared.auth import ServiceTokenProvider
@@ -61,6 +63,19 @@ class Directory:
         try:
             return await self._find(email, await self.service_token.headers())
         except (httpx.HTTPError, ValueError, KeyError) as exc:
+            raise IdentityUnavailable(type(exc).__name__) from exc
+
+    async def get(self, person_id: str) -> dict | None:
+        """Identity's record of the person with this id, if any."""
+        try:
+            response = await self.gateway.get(f"{PEOPLE}/{quote(person_id, safe='')}",
+                                              headers=await self.service_token.headers())
+            if response.status_code == 404:
+                return None
+            if response.status_code != 200:
+                raise IdentityUnavailable(f"identity answered {response.status_code}")
+            return response.json()
+        except (httpx.HTTPError, ValueError) as exc:
             raise IdentityUnavailable(type(exc).__name__) from exc
 
     async def _find(self, email: str, headers: dict[str, str]) -> dict | None:
