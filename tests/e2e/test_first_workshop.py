@@ -110,7 +110,8 @@ def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page, tm
     log_in(page, url, "teacher0@e2e.test")
     page.goto(url + "/")
     page.get_by_label("Search").fill("argument")
-    expect(page).to_have_url(f"{url}/?q=argument&subject=&grade=&from=&to=")
+    expect(page).to_have_url(
+        f"{url}/?q=argument&subject=&grade=&grade_to=&county=&format=&from=&to=")
     page.get_by_role("link", name=TITLE).click()
     expect(page).to_have_url(event_url)
     page.get_by_role("button", name="Sign up").click()

@@ -13,7 +13,6 @@ from services.scheduling.event_imports.models import (
 from services.scheduling.event_imports.schemas import (
     EventImportJobPublic, EventImportPreview, ImportedEventPublic, ImportedStatus,
     PlannedEventPublic, PlannedSessionPublic)
-from services.scheduling.events.schemas import grade_label, grade_ordinal
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey
 from services.scheduling.jobs.runner import JobRunner
 from services.scheduling.jobs.schemas import LineErrorPublic
@@ -38,9 +37,6 @@ def _planned(event: sheet.PlannedEvent) -> PlannedEventPublic:
     fields = {} if data is None else data.model_dump(
         include={"kind", "subjects", "format", "venue", "county", "timezone", "credit_hours",
                  "grade_min", "grade_max"})
-    if data is not None:  # the stored label ("k" was given, "K" is meant)
-        fields["grade_min"] = grade_label(grade_ordinal(data.grade_min))
-        fields["grade_max"] = grade_label(grade_ordinal(data.grade_max))
     return PlannedEventPublic(
         lines=event.lines, valid=event.valid, title=event.title, **fields,
         sessions=[PlannedSessionPublic(line=s.line, **s.data.model_dump(
