@@ -8,7 +8,6 @@ A service declares its tables from the bases here, on its own registry:
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -26,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.auth import ServicePrincipalDep
 from shared.db import SessionDep, UTCDateTime, utcnow
 from shared.errors import InvalidInput
+from shared.service import finish_before_stopping
 
 log = logging.getLogger("cascade.outbox")
 
@@ -163,7 +163,7 @@ class FeedConsumer:
         backoff = self.poll_interval
         while True:
             try:
-                applied = await _finish_before_stopping(self.poll_once())
+                applied = await finish_before_stopping(self.poll_once())
                 backoff = self.poll_interval
             except asyncio.CancelledError:
                 raise
@@ -174,18 +174,3 @@ class FeedConsumer:
                 backoff = min(backoff * 2, 5.0)
             if not applied:
                 await asyncio.sleep(backoff)
-
-
-async def _finish_before_stopping(work: Awaitable[int]) -> int:
-    """Runs `work` to its end even when the caller is cancelled meanwhile; then the cancellation
-    wins. Cancelled mid-transaction, an aiosqlite connection can be dropped with its write lock
-    held, stalling every other writer (and the shutdown) for the busy timeout."""
-    task = asyncio.ensure_future(work)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        # Whatever became of the page, stopping wins: letting its error escape here would
-        # swallow the cancellation and keep the consumer polling forever.
-        with contextlib.suppress(Exception):
-            await task
-        raise

@@ -2,9 +2,10 @@
 through which it reaches other services (always via the gateway), errors, request ids, health."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import APIRouter, FastAPI
@@ -17,6 +18,8 @@ from shared.health import health_router
 from shared.http import make_client
 from shared.requests import RequestIdMiddleware, configure_logging
 from shared.settings import BaseServiceSettings
+
+T = TypeVar("T")
 
 # A background job started with the app and cancelled when it stops (a feed consumer, say).
 Worker = Callable[[FastAPI], Any]
@@ -93,3 +96,18 @@ def start_task(app: FastAPI, work: Coroutine[Any, Any, Any], *, name: str) -> as
 def _operation_id(service: str, route: APIRoute) -> str:
     tag = route.tags[0] if route.tags else "default"
     return f"{service}-{tag}-{route.name}"
+
+
+async def finish_before_stopping(work: Awaitable[T]) -> T:
+    """Runs `work` to its end even when the caller is cancelled meanwhile; then the cancellation
+    wins. Cancelled mid-transaction, an aiosqlite connection can be dropped with its write lock
+    held, stalling every other writer (and the shutdown) for the busy timeout."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        # Whatever became of the work, stopping wins: letting its error escape here would
+        # swallow the cancellation and keep a worker's loop running forever.
+        with contextlib.suppress(Exception):
+            await task
+        raise

@@ -20,6 +20,7 @@ from services.scheduling.notifications import repository, service
 from services.scheduling.notifications.models import Notification
 from services.scheduling.settings import SchedulingSettings
 from shared.db import utcnow
+from shared.service import finish_before_stopping
 
 log = logging.getLogger("cascade.scheduling.notifications")
 
@@ -115,14 +116,10 @@ async def run_sender(app: FastAPI) -> None:
 
     while True:
         busy = False
-        current = asyncio.ensure_future(one_round())
         try:
-            busy = await asyncio.shield(current)
+            # Each round ends before the app stops: see finish_before_stopping.
+            busy = await finish_before_stopping(one_round())
         except asyncio.CancelledError:
-            # The app is stopping. Let the round finish: cancelling it inside a database call
-            # was seen to leave the SQLite driver's answer unread and the shutdown waiting on it
-            # for ever. A round is a couple of short transactions and at most one batch of sends.
-            await asyncio.wait({current}, timeout=settings.smtp_timeout * settings.notify_batch_size)
             raise
         except Exception:  # noqa: BLE001 (a database hiccup must not stop the sender for good)
             log.exception("notification sender failed; trying again")
