@@ -12,7 +12,7 @@ from web.vocabulary import EVENT_KINDS, FORMATS, GRADES, SUBJECTS
 
 # The fields of an event both forms show, by the API's names.
 EVENT_FIELDS = ("title", "kind", "subjects", "grade_min", "grade_max", "format", "venue",
-                "audience", "timezone", "credit_hours", "description")
+                "county", "audience", "timezone", "credit_hours", "description")
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,9 @@ def parse_event_fields(values: dict) -> tuple[dict, dict[str, str]]:
     venue = text(values, "venue")
     if len(venue) > 300:
         errors["venue"] = "Keep the venue under 300 characters."
+    county = text(values, "county")
+    if len(county) > 100:
+        errors["county"] = "Keep the county under 100 characters."
     audience = text(values, "audience")
     if len(audience) > 200:
         errors["audience"] = "Keep the audience under 200 characters."
@@ -96,7 +99,7 @@ def parse_event_fields(values: dict) -> tuple[dict, dict[str, str]]:
     return {
         "title": title, "kind": kind, "subjects": subjects, "grade_min": grade_min,
         "grade_max": grade_max, "format": event_format, "venue": venue or None,
-        "audience": audience or None, "timezone": tz_name, "credit_hours": credit_hours,
+        "county": county or None, "audience": audience or None, "timezone": tz_name, "credit_hours": credit_hours,
         "description": text(values, "description"),
     }, errors
 

@@ -102,6 +102,30 @@ class TestEditEvent:
         assert (saved["credit_hours"], saved["program_id"]) == (4.5, phase2["id"])
         assert "The event is saved." in (await visitor.get(f"/events/{event['id']}")).text
 
+    async def test_the_county_typed_in_the_form_is_shown_and_found_by_the_catalog(
+            self, stack, network, visitor):
+        event = await seed_event(stack, network)
+        await visitor.login("leader@web.test")
+        await visitor.get(f"/events/{event['id']}/edit")
+        response = await visitor.post(f"/events/{event['id']}/edit",
+                                      edit_form(county="  san luis   obispo "))
+        assert response.status_code == 303, response.text
+        assert (await get_event(stack, event["id"]))["county"] == "San Luis Obispo"
+        detail = await visitor.get(f"/events/{event['id']}")
+        assert "County office, San Luis Obispo County" in detail.text
+        catalog = await visitor.get("/?county=San+Luis+Obispo")
+        assert "Argument writing, revised" in catalog.text
+
+    async def test_a_county_the_api_refuses_comes_back_beside_its_field(self, stack, network,
+                                                                       visitor):
+        event = await seed_event(stack, network)
+        await visitor.login("leader@web.test")
+        await visitor.get(f"/events/{event['id']}/edit")
+        response = await visitor.post(f"/events/{event['id']}/edit", edit_form(county="12"))
+        assert response.status_code == 422
+        assert re.search(r'id="county"[^>]*aria-invalid="true"', response.text)
+        assert (await get_event(stack, event["id"]))["county"] is None
+
     async def test_an_invalid_edit_comes_back_422_beside_the_fields_and_changes_nothing(
             self, stack, network, visitor):
         event = await seed_event(stack, network)
