@@ -224,6 +224,73 @@ class TestEventCancelled:
         assert [r.subject.split(":")[0] for r in smtp.received] == ["You're confirmed"]
 
 
+class TestSessionCancelled:
+    async def test_the_people_of_that_session_are_told_once_and_the_other_session_is_not(
+            self, mail, smtp):
+        event = await mail.event()
+        first = await timed_session(mail, event["id"], capacity=1, title="Session I")
+        second = await mail.session(event["id"], title="Session II", capacity=5,
+                                    starts_at="2027-01-28T23:30:00Z",
+                                    ends_at="2027-01-29T01:00:00Z")
+        await mail.register(first["id"], mail.person(email="seat@example.org"))
+        await mail.register(first["id"], mail.person(email="line@example.org"))
+        await mail.register(second["id"], mail.person(email="other@example.org"))
+        await smtp.wait_for(3)
+
+        for _ in range(2):  # cancelling again tells nobody again
+            response = await mail.client.post(f"{API}/sessions/{first['id']}/cancel",
+                                              headers=mail.leader)
+            assert response.status_code == 200, response.text
+        await smtp.wait_for(5)
+        await asyncio.sleep(0.3)
+        told = {r.recipients[0]: r for r in smtp.received if r.subject.startswith("Cancelled")}
+        assert sorted(told) == ["line@example.org", "seat@example.org"]
+        assert told["seat@example.org"].subject == (
+            "Cancelled: Argument writing: Session I on Thursday, January 14, 2027, 3:30 PM PST")
+        assert "other sessions go ahead" in told["line@example.org"].body
+        assert len(smtp.received) == 5
+
+
+class TestPollInvitation:
+    async def test_each_invitee_is_mailed_their_own_working_link_and_a_renewed_one(self, mail,
+                                                                                   smtp):
+        event = await mail.event()
+        body = {"title": "Session II", "invitees": [
+                    {"name": "Ana Ruiz", "email": "ana@school.org"},
+                    {"name": "Ben Cho", "email": "ben@school.org"}],
+                "times": [{"date": "2027-01-14", "start_time": "15:30", "end_time": "17:00"}]}
+        created = await mail.client.post(f"{API}/events/{event['id']}/polls", json=body,
+                                         headers=mail.leader)
+        assert created.status_code == 201, created.text
+        poll = created.json()
+        await smtp.wait_for(2)
+        invitations = {r.recipients[0]: r for r in smtp.received}
+        assert sorted(invitations) == ["ana@school.org", "ben@school.org"]
+        ana = invitations["ana@school.org"]
+        assert ana.subject == "Which times work for you? Session II"
+        assert "Hello Ana Ruiz," in ana.body
+        assert "Thursday, January 14, 2027, 3:30 PM PST to 5:00 PM" in ana.body
+        link = next(w for w in ana.body.split() if w.startswith(f"{SITE}/polls/answer/"))
+        token = link.rsplit("/", 1)[1]
+        assert token == next(i["token"] for i in poll["invitees"]
+                             if i["email"] == "ana@school.org")
+        assert "ben" not in ana.body.lower()  # no other invitee's name or link
+
+        invitee_id = next(i["id"] for i in poll["invitees"] if i["email"] == "ana@school.org")
+        renewed = await mail.client.post(f"{API}/polls/{poll['id']}/invitees/{invitee_id}/link",
+                                         headers=mail.leader)
+        assert renewed.status_code in (200, 201), renewed.text
+        await smtp.wait_for(3)
+        again = smtp.received[2]
+        assert again.recipients == ["ana@school.org"] and token not in again.body
+        new_token = renewed.json()["token"]
+        assert f"{SITE}/polls/answer/{new_token}" in again.body
+        for old, status in ((token, 404), (new_token, 200)):
+            opened = await mail.client.get(f"{API}/poll-invitation",
+                                           headers={"Poll-Token": old})
+            assert opened.status_code == status
+
+
 class TestDelivery:
     async def test_messages_queued_while_smtp_is_down_are_sent_after_a_restart(self, apps):
         port = free_port()  # nothing listens here yet: the mail server is down

@@ -30,6 +30,9 @@ _OPENINGS = {
     "event_cancelled": ("Cancelled: {title}",
                         "The organizer has cancelled this event, so the session below will not "
                         "take place."),
+    "session_cancelled": ("Cancelled: {title} on {when}",
+                          "The organizer has cancelled the session below, so your place in it is "
+                          "cancelled too. The event's other sessions go ahead."),
 }
 
 KINDS = tuple(_OPENINGS)
@@ -68,3 +71,24 @@ def compose(kind: str, *, name: str, event: Event, session: Session, site_url: s
         "— Cascade",
     ]
     return Draft(subject=subject.format(**fields)[:300], body="\n".join(lines))
+
+
+def compose_poll_invitation(*, name: str, poll_title: str, event: Event,
+                            times: list[tuple[datetime, datetime]], link: str) -> Draft:
+    """An invitation to mark which of a poll's times work, with the invitee's private link."""
+    zone = ZoneInfo(event.timezone)
+    lines = [
+        f"Hello {name}," if name else "Hello,",
+        "",
+        f"You are invited to say which of these times work for \"{poll_title}\" "
+        f"({event.title}). No account is needed: open your own link below, mark each time, "
+        "and change your answers until the organizer picks one.",
+        "",
+        *(f"- {local_time(starts, event.timezone)} to {_clock(ends.astimezone(zone))}"
+          for starts, ends in times),
+        "",
+        f"Your private link (please do not forward it): {link}",
+        "",
+        "— Cascade",
+    ]
+    return Draft(subject=f"Which times work for you? {poll_title}"[:300], body="\n".join(lines))

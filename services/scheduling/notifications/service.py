@@ -13,6 +13,7 @@ twice. The sender worker (sender.py) delivers it: by SMTP when configured, else 
 mailbox (GET /me/messages, the /mailbox page).
 """
 
+import hashlib
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.scheduling.events import repository as events
 from services.scheduling.events.models import Event
 from services.scheduling.notifications import repository
-from services.scheduling.notifications.messages import compose
+from services.scheduling.notifications.messages import compose, compose_poll_invitation
 from services.scheduling.notifications.models import Notification
 from services.scheduling.registrations.models import Registration
 from services.scheduling.sessions.models import Session
@@ -98,6 +99,37 @@ async def event_cancelled(db: AsyncSession, *, event: Event) -> int:
             dedupe_key=f"event_cancelled:{event.id}:{registration.id}",
         )
     return queued
+
+
+async def session_cancelled(db: AsyncSession, *, session: Session,
+                            registrations: list[Registration]) -> int:
+    """Tell the people whose places the cancelled session took with it. Returns how many
+    messages were queued."""
+    event = await events.get_event(db, session.event_id)
+    if event is None:
+        return 0
+    queued = 0
+    for registration in registrations:
+        queued += await _about_registration(
+            db, "session_cancelled", registration, session=session, event=event,
+            dedupe_key=f"session_cancelled:{session.id}:{registration.id}",
+        )
+    return queued
+
+
+async def poll_invitation(db: AsyncSession, *, event: Event, poll_id: str, poll_title: str,
+                          times: list[tuple[datetime, datetime]], invitee_id: str, email: str,
+                          name: str, token: str) -> bool:
+    """Mail an invitee their private link. The queued message holds the link as any sent mail
+    does; the dedupe key names the link's hash, so a renewed link is mailed again and a retry
+    of the same request is not."""
+    link = f"{_site_url(db)}/polls/answer/{token}"
+    draft = compose_poll_invitation(name=name, poll_title=poll_title, event=event, times=times,
+                                    link=link)
+    token_hash = hashlib.sha256(token.encode()).hexdigest()[:32]
+    return await enqueue(db, kind="poll_invitation", person_id=None, email=email, name=name,
+                         subject=draft.subject, body=draft.body, event_id=event.id,
+                         dedupe_key=f"poll_invitation:{poll_id}:{invitee_id}:{token_hash}")
 
 
 async def queue_reminders(db: AsyncSession, *, now: datetime, hours: float,

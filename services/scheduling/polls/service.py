@@ -15,6 +15,7 @@ from services.scheduling.errors import InvalidSchedule
 from services.scheduling.events import repository as events
 from services.scheduling.events import service as event_rules
 from services.scheduling.events.models import Event
+from services.scheduling.notifications import service as notices
 from services.scheduling.polls import repository
 from services.scheduling.polls.errors import (
     InvitationNotFound, InviteeNotFound, PollAlreadyDecided, PollClosed, PollNotFound,
@@ -111,7 +112,16 @@ async def create_poll(db: AsyncSession, *, principal: Principal, event_id: str,
                           token_hash=hash_token(token)), token)
              for i, token in ((i, new_token()) for i in data.invitees)]
     await repository.add_all(db, [*options, *(invitee for invitee, _ in links)])
+    for invitee, token in links:
+        await _mail_link(db, poll, event, invitee, token, times=instants)
     return (await to_public(db, [poll], event))[0], links
+
+
+async def _mail_link(db: AsyncSession, poll: Poll, event: Event, invitee: PollInvitee,
+                     token: str, *, times: list[tuple[datetime, datetime]]) -> None:
+    await notices.poll_invitation(db, event=event, poll_id=poll.id, poll_title=poll.title,
+                                  times=times, invitee_id=invitee.id, email=invitee.email,
+                                  name=invitee.name, token=token)
 
 
 async def managed_poll(db: AsyncSession, *, principal: Principal, poll_id: str
@@ -151,13 +161,16 @@ async def list_invitees(db: AsyncSession, *, principal: Principal, poll_id: str,
 async def renew_link(db: AsyncSession, *, principal: Principal, poll_id: str,
                      invitee_id: str) -> tuple[PollInvitee, str]:
     """A new private link for one invitee; the old one stops working at once."""
-    poll, _event = await managed_poll(db, principal=principal, poll_id=poll_id)
+    poll, event = await managed_poll(db, principal=principal, poll_id=poll_id)
     invitee = await repository.get_invitee(db, invitee_id)
     if invitee is None or invitee.poll_id != poll.id:
         raise InviteeNotFound()
     token = new_token()
     invitee.token_hash = hash_token(token)
     await repository.save(db, invitee)
+    options = (await repository.options_of(db, [poll.id]))[poll.id]
+    await _mail_link(db, poll, event, invitee, token,
+                     times=[(o.starts_at, o.ends_at) for o in options])
     return invitee, token
 
 

@@ -10,6 +10,7 @@ from services.scheduling import access
 from services.scheduling.db import OutboxEvent
 from services.scheduling.errors import RegistrationNotFound, SessionNotFound
 from services.scheduling.events import service as event_rules
+from services.scheduling.notifications import service as notices
 from services.scheduling.people import Profile
 from services.scheduling.registrations import repository as registrations
 from services.scheduling.registrations import service as registration_rules
@@ -79,6 +80,7 @@ async def cancel_session(db: AsyncSession, *, principal: Principal, session_id: 
                   payload=session_rules.payload(session))
     await _audit(db, principal, session, action="session.cancelled",
                  cancelled_registrations=len(cancelled))
+    await notices.session_cancelled(db, session=session, registrations=cancelled)
     return session, cancelled
 
 
