@@ -103,6 +103,18 @@ class TestSignUpMail:
         assert (message["person_id"], message["delivered_via"], message["attempts"]) == (
             me, "smtp", 1)
 
+    async def test_a_sign_up_recorded_after_the_session_ended_mails_nobody(self, mail, smtp):
+        # Networks back-fill last year's workshops; nobody wants "you're confirmed" for those.
+        event = await mail.event()
+        past = await mail.session(event["id"], starts_at="2025-01-14T23:30:00Z",
+                                  ends_at="2025-01-15T01:00:00Z")
+        await mail.register(past["id"], mail.person(email="then@example.org"))
+        upcoming = await timed_session(mail, event["id"])
+        await mail.register(upcoming["id"], mail.person(email="soon@example.org"))
+        await smtp.wait_for(1)
+        await asyncio.sleep(0.3)
+        assert [r.recipients for r in smtp.received] == [["soon@example.org"]]
+
     async def test_waitlisted_then_promoted_when_a_seat_is_cancelled(self, mail, smtp):
         event = await mail.event()
         session = await timed_session(mail, event["id"], capacity=1)

@@ -26,6 +26,7 @@ from services.scheduling.notifications.models import Notification
 from services.scheduling.registrations.models import Registration
 from services.scheduling.sessions.models import Session
 from shared.auth import Principal
+from shared.db import utcnow
 from shared.errors import Forbidden
 from shared.pagination import PageParams
 
@@ -80,7 +81,8 @@ async def promoted(db: AsyncSession, *, registration: Registration, session: Ses
 async def _registration_message(db: AsyncSession, kind: str, *, registration: Registration,
                                 session: Session) -> None:
     event = await events.get_event(db, session.event_id)
-    if event is None:
+    # Sign-ups to a session that has ended are records being back-filled, not news to anyone.
+    if event is None or session.ends_at <= utcnow():
         return
     # The key names the change itself (the registration as of its updated_at): signing up again
     # after cancelling is news, a retry of the same change is not.
