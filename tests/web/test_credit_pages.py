@@ -119,3 +119,47 @@ class TestTranscriptPages:
         response = await visitor.get("/transcript")
         assert response.status_code in (302, 303)
         assert response.headers["location"].startswith("/login")
+
+
+class TestAskingForCredit:
+    async def test_the_leader_asks_a_district_and_its_coordinator_sees_the_request(
+            self, stack, network, visitor, another_visitor):
+        root = await stack.token(*ADMIN)
+        coordinator = await person_with_account(stack, root, "coord@web.test", "Cora Coordinator")
+        await api_post(stack, f"/api/identity/v1/organizations/{network.district_id}/members",
+                       root, json={"person_id": coordinator["id"], "role": "coordinator"})
+        event = await seed_event(stack, network, title="Close reading")
+        await visitor.login("leader@web.test")
+        detail = await visitor.get(f"/events/{event['id']}")
+        assert f'href="/events/{event["id"]}/credit"' in detail.text
+        page = await visitor.get(f"/events/{event['id']}/credit")
+        assert page.status_code == 200
+        assert "Nobody has asked for credit" in page.text and "Oakland Unified" in page.text
+        asked = await visitor.post(f"/events/{event['id']}/credit", {
+            "district_id": network.district_id, "note": "Agenda attached",
+            "idempotency_key": ""})
+        assert asked.status_code == 303, asked.text
+        page = await visitor.get(f"/events/{event['id']}/credit")
+        assert "Awaiting a decision" in page.text and "Agenda attached" in page.text
+
+        await another_visitor.login("coord@web.test")
+        queue = await another_visitor.get("/credit")
+        assert "Close reading" in queue.text and "Request: Agenda attached" in queue.text
+
+    async def test_a_scope_that_is_not_a_district_comes_back_422_and_teachers_get_403(
+            self, stack, network, visitor, another_visitor):
+        event = await seed_event(stack, network, title="Close reading")
+        await visitor.login("leader@web.test")
+        await visitor.get(f"/events/{event['id']}/credit")
+        refused = await visitor.post(f"/events/{event['id']}/credit", {
+            "district_id": network.id, "note": "", "idempotency_key": ""})
+        assert refused.status_code == 422
+        assert re.search(r'id="district_id"[^>]*aria-invalid="true"', refused.text)
+        assert "Choose a district" in refused.text
+        assert "Nobody has asked for credit" in refused.text
+
+        await another_visitor.login("teacher0@web.test")
+        assert (await another_visitor.get(f"/events/{event['id']}/credit")).status_code == 403
+        posted = await another_visitor.post(f"/events/{event['id']}/credit", {
+            "district_id": "", "note": "", "idempotency_key": ""})
+        assert posted.status_code == 403

@@ -20,6 +20,10 @@ class CreditApproval(ApiModel):
     decided_at: datetime | None = None
 
 
+class CreditApprovalPage(Page):
+    items: list[CreditApproval]
+
+
 class CreditEvent(ApiModel):
     id: str
     title: str
@@ -75,6 +79,16 @@ class CreditClient:
                     limit: int = 25) -> CreditQueuePage:
         return await self.gateway.get(CreditQueuePage, f"{BASE}/credit/approvals", token=token,
                                       params={"status": status, "cursor": cursor, "limit": limit})
+
+    async def of_event(self, token: str, event_id: str) -> CreditApprovalPage:
+        return await self.gateway.get(CreditApprovalPage, f"{BASE}/events/{event_id}/credit",
+                                      token=token, params={"limit": 100})
+
+    async def request(self, token: str, event_id: str, body: dict[str, Any], *,
+                      idempotency_key: str) -> CreditApproval:
+        return await self.gateway.post(CreditApproval, f"{BASE}/events/{event_id}/credit/requests",
+                                       token=token, json=body,
+                                       headers={"Idempotency-Key": idempotency_key})
 
     async def approve(self, token: str, event_id: str, body: dict[str, Any], *,
                       idempotency_key: str) -> CreditApproval:

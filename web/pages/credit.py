@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from web.auth import User, UserDep
+from web.auth import CREATOR_ROLES, User, UserDep
 from web.clients import ApiError, Clients
 from web.clients.credit import CreditQueueItem
 from web.deps import ClientsDep
@@ -115,6 +115,55 @@ async def create_credit_approval(request: Request, event_id: str, clients: Clien
 async def create_credit_revocation(request: Request, event_id: str, clients: ClientsDep,
                                    user: UserDep) -> Response:
     return await _decide(request, clients, user, event_id, action="revoke")
+
+
+# --- an event's staff ask for credit -----------------------------------------------------
+
+async def event_credit_context(clients: Clients, user: User, event_id: str, *,
+                               values: dict[str, str] | None = None,
+                               errors: dict[str, str] | None = None) -> dict[str, Any]:
+    event = await clients.scheduling.get_event(user.token, event_id)
+    if not user.has_role(event.network_id, *CREATOR_ROLES):
+        raise ApiError(403, "forbidden", "Only the network's staff ask for credit for its events.")
+    approvals, districts = await asyncio.gather(
+        clients.credit.of_event(user.token, event_id),
+        clients.identity.organizations(user.token, kind="district"))
+    names = {d.id: d.name for d in districts}
+    return {
+        "event": event, "approvals": approvals.items, "districts": names,
+        "scopes": [("", "Network-wide: the network's admins decide for every district"),
+                   *sorted(((i, n) for i, n in names.items()), key=lambda pair: pair[1])],
+        "values": values or {}, "errors": errors or {}, "new_key": new_key,
+    }
+
+
+@router.get("/events/{event_id}/credit")
+async def get_event_credit(request: Request, event_id: str, clients: ClientsDep,
+                           user: UserDep) -> Response:
+    return render(request, "credit/event.html",
+                  await event_credit_context(clients, user, event_id))
+
+
+@router.post("/events/{event_id}/credit")
+async def create_event_credit_request(request: Request, event_id: str, clients: ClientsDep,
+                                      user: UserDep) -> Response:
+    form = await request.form()
+    fields = {k: str(form.get(k) or "") for k in ("district_id", "note", "idempotency_key")}
+    key = fields["idempotency_key"]
+    try:
+        await clients.credit.request(
+            user.token, event_id, {"district_id": fields["district_id"] or None,
+                                   "note": fields["note"]},
+            idempotency_key=key if IDEMPOTENCY_KEY.match(key) else new_key())
+    except ApiError as exc:
+        if exc.unavailable or exc.status in (401, 403, 404):
+            raise
+        errors = api_field_errors(exc, fields=("district_id", "note"))
+        context = await event_credit_context(clients, user, event_id, values=fields,
+                                             errors=errors)
+        return render(request, "credit/event.html", context, status_code=422)
+    flash(request, "Credit is requested: the deciders see it in their queue.")
+    return see_other(request, f"/events/{event_id}/credit")
 
 
 @router.get("/transcript")

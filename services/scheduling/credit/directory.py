@@ -43,4 +43,7 @@ class Districts:
     async def require_district(self, organization_id: str) -> None:
         organization = await self._get(f"/organizations/{organization_id}")
         if organization is None or organization.get("kind") != "district":
-            raise NotADistrict(f"{organization_id} is not a district organization.")
+            detail = "Choose a district: credit is granted by districts (or network-wide)."
+            # Named like a validation error so a form shows it beside its district field.
+            raise NotADistrict(detail, errors=[{"loc": ["body", "district_id"], "msg": detail,
+                                                "type": NotADistrict.code}])
