@@ -1,9 +1,11 @@
 """The demo network, loaded into a running suite through its public API only (as a partner's or
 a district's import script would), so the demo also exercises the contract.
 
-A statewide network with three leaders: two workshop series that already ran this school year
-(with returners to Session II), a conference session, a coach who went on to lead colleagues
-(indirect reach), and an upcoming series with open seats to sign up for.
+A statewide network with three leaders in a program's cohort: two workshop series that already
+ran this school year (with returners to Session II), a conference session, a coach who went on to
+lead colleagues (indirect reach), and an upcoming series with open seats to sign up for. One
+series is approved for PD credit network-wide; the upcoming one waits in Oakland's coordinator's
+queue, and its leader is polling colleagues for a third session's time.
 """
 
 import random
@@ -23,6 +25,7 @@ DEMO_LOGINS = [
     (ROOT_EMAIL, "platform admin"),
     ("admin@demo.cascade.test", "network admin, Golden State Teacher Leadership Network"),
     ("leader@demo.cascade.test", "teacher leader (Maria Lopez)"),
+    ("coordinator@demo.cascade.test", "district coordinator, Oakland Unified (PD credit)"),
     ("teacher@demo.cascade.test", "participant (Ana Reyes, Lincoln Elementary)"),
 ]
 MARKER = "demo-loaded"
@@ -46,12 +49,19 @@ def after_school(days_from_today: int) -> datetime:
     return datetime.combine(day, time(15, 30), tzinfo=TIMEZONE)
 
 
+def school_year(day: date) -> str:
+    """The school year (July to June) a day falls in, named like "2026-27"."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
 def demo_loaded(var_dir: Path) -> bool:
     return (var_dir / MARKER).exists()
 
 
 class DemoLoader:
     def __init__(self, client: httpx.AsyncClient) -> None:
+        self.event_ids: list[str] = []
         self.client = client
         self.random = random.Random(2014)  # the same demo every time
 
@@ -97,12 +107,15 @@ class DemoLoader:
 
     async def event(self, token: str, network_id: str, title: str, kind: str, subjects: list[str],
                     grades: tuple[str, str], sessions: list[tuple[datetime, int]],
-                    facilitator: str, capacity: int = 40) -> list[str]:
+                    facilitator: str, capacity: int = 40, county: str = "Alameda",
+                    program_id: str | None = None) -> list[str]:
         event = await self.call("POST", "/api/scheduling/v1/events", token, json={
+            "county": county, "program_id": program_id,
             "network_id": network_id, "kind": kind, "title": title, "subjects": subjects,
             "grade_min": grades[0], "grade_max": grades[1], "timezone": TIMEZONE.key,
             "credit_hours": 3 * len(sessions), "status": "published", "format": "in_person",
             "venue": "County office of education", "description": f"{title}: a demo event."})
+        self.event_ids.append(event["id"])
         ids = []
         for number, (starts_at, hours) in enumerate(sessions, start=1):
             session = await self.call("POST", f"/api/scheduling/v1/events/{event['id']}/sessions",
@@ -151,7 +164,24 @@ class DemoLoader:
             await self.call("POST", members, root, json={
                 "person_id": leader, "role": "leader", "starts_on": "2026-07-01"})
 
+        coordinator = await self.person(root, "coordinator@demo.cascade.test", "Sam Whitfield",
+                                        "administrator", "", "Oakland Unified", "Alameda",
+                                        account=True)
+        oakland = await self.call("GET", "/api/identity/v1/organizations", root,
+                                  params={"kind": "district", "q": "Oakland Unified"})
+        oakland_id = oakland["items"][0]["id"]
+        await self.call("POST", f"/api/identity/v1/organizations/{oakland_id}/members", root,
+                        json={"person_id": coordinator, "role": "coordinator"})
+
         staff = await self.token("admin@demo.cascade.test")
+        year = school_year(date.today())
+        program = await self.call("POST", "/api/scheduling/v1/programs", staff, json={
+            "network_id": network["id"], "name": "Teacher Leadership Phase 2",
+            "description": "Leaders model instructional shifts in their own regions.",
+            "starts_on": f"{year[:4]}-07-01", "ends_on": f"{int(year[:4]) + 3}-06-30"})
+        for leader in leaders:
+            await self.call("POST", f"/api/scheduling/v1/programs/{program['id']}/cohort", staff,
+                            json={"person_id": leader, "program_year": year, "role": "leader"})
         workshop_people = await self.participants(root, 24, "writing")
         math_people = await self.participants(root, 14, "math")
         conference_people = await self.participants(root, 18, "conference")
@@ -159,21 +189,22 @@ class DemoLoader:
 
         writing = await self.event(
             staff, network["id"], "Argument writing across the content areas", "workshop_series",
-            ["ELA"], ("6", "8"), [(after_school(-40), 3), (after_school(-12), 3)], leaders[0])
+            ["ELA"], ("6", "8"), [(after_school(-40), 3), (after_school(-12), 3)], leaders[0],
+            program_id=program["id"])
         await self.attend(staff, writing[0], [teacher, *workshop_people])
         await self.attend(staff, writing[1], [teacher, *workshop_people[:17]])
 
         math = await self.event(
             staff, network["id"], "Productive struggle in math, grades 3-5", "workshop_series",
             ["math"], ("3", "5"), [(after_school(-55), 3), (after_school(-30), 3)],
-            leaders[1])
+            leaders[1], county="Fresno", program_id=program["id"])
         await self.attend(staff, math[0], math_people)
         await self.attend(staff, math[1], math_people[:9])
 
         conference = await self.event(
             staff, network["id"], "Fall Teacher Leadership Conference: NGSS in practice",
             "conference", ["science"], ("K", "12"), [(after_school(-20), 2)], leaders[2],
-            capacity=60)
+            capacity=60, county="Los Angeles")
         await self.attend(staff, conference[0], conference_people)
 
         # A coach reached by the writing series leads her own colleagues: indirect reach.
@@ -187,10 +218,28 @@ class DemoLoader:
             staff, network["id"], "NGSS storylines in middle school science", "workshop_series",
             ["science"], ("6", "8"),
             [(after_school(21), 3), (after_school(49), 3)],
-            leaders[0], capacity=25)
-        for person_id in math_people[:6]:
+            leaders[0], capacity=25, program_id=program["id"])
+        for person_id in [teacher, *math_people[:6]]:
             await self.call("POST", f"/api/scheduling/v1/sessions/{upcoming[0]}/registrations",
                             staff, json={"person_id": person_id})
+        await self.credit_and_poll(staff, writing_event=self.event_ids[0],
+                                   upcoming_event=self.event_ids[-1], oakland_id=oakland_id)
+
+    async def credit_and_poll(self, staff: str, *, writing_event: str, upcoming_event: str,
+                              oakland_id: str) -> None:
+        credit = "/api/scheduling/v1/events/{}/credit/{}"
+        await self.call("POST", credit.format(writing_event, "approvals"), staff, json={
+            "district_id": None, "hours": 6, "note": "Agendas and sign-in sheets on file."})
+        await self.call("POST", credit.format(upcoming_event, "requests"), staff, json={
+            "district_id": oakland_id, "note": "Two after-school sessions with classroom work."})
+        leader = await self.token("leader@demo.cascade.test")
+        times = [after_school(days) for days in (70, 72, 77)]
+        await self.call("POST", f"/api/scheduling/v1/events/{upcoming_event}/polls", leader, json={
+            "title": "Session III: sharing student work",
+            "times": [{"date": t.astimezone(TIMEZONE).date().isoformat(), "start_time": "15:30",
+                       "end_time": "17:00"} for t in times],
+            "invitees": [{"name": "Ana Reyes", "email": "teacher@demo.cascade.test"},
+                         {"name": "Math colleague", "email": "math1@demo.cascade.test"}]})
 
 
 async def load_demo(gateway_url: str, *, var_dir: Path) -> None:

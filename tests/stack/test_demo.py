@@ -30,3 +30,24 @@ async def test_the_demo_network_reaches_as_its_story_says(database_urls, tmp_pat
                                          params={"q": "NGSS storylines"})
         [upcoming] = catalog.json()["items"]
         assert upcoming["sessions"][0]["starts_at"] > figures["as_of"]  # still to come
+
+        # What the other demo logins find when they sign in.
+        transcript = (await stack.client.get("/api/scheduling/v1/me/transcript",
+                                             headers=bearer(teacher))).json()
+        assert transcript["total_hours"] == 6  # both sessions of the approved writing series
+        mail = (await stack.client.get("/api/scheduling/v1/me/messages",
+                                       headers=bearer(teacher))).json()["items"]
+        subjects = {m["subject"] for m in mail}
+        assert "You're confirmed: NGSS storylines in middle school science: Session I" in subjects
+        # Past sessions send nothing; the upcoming one and the leader's poll do.
+        assert "Which times work for you? Session III: sharing student work" in subjects
+        assert len(mail) == 2 and not any("Argument writing" in s for s in subjects)
+        coordinator = await stack.token("coordinator@demo.cascade.test", PASSWORD)
+        queue = (await stack.client.get("/api/scheduling/v1/credit/approvals",
+                                        headers=bearer(coordinator),
+                                        params={"status": "pending"})).json()["items"]
+        assert [item["event"]["title"] for item in queue] == [
+            "NGSS storylines in middle school science"]
+        programs = (await stack.client.get("/api/scheduling/v1/programs", headers=bearer(admin),
+                                           params={"network_id": network_id})).json()["items"]
+        assert [p["name"] for p in programs] == ["Teacher Leadership Phase 2"]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, exists, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -53,9 +53,14 @@ async def settle(db: AsyncSession, message_id: str, *, attempt: int, **values) -
     return result.rowcount == 1
 
 
-async def page_of_person(db: AsyncSession, params: PageParams, *,
-                         person_id: str) -> tuple[list[Notification], str | None]:
-    statement = select(Notification).where(Notification.person_id == person_id)
+async def page_of_person(db: AsyncSession, params: PageParams, *, person_id: str,
+                         email: str | None) -> tuple[list[Notification], str | None]:
+    """The person's messages: about their registrations, or sent to their address (a poll
+    invitation names an email, not a person)."""
+    mine = Notification.person_id == person_id
+    if email:
+        mine = or_(mine, func.lower(Notification.email) == email.strip().lower())
+    statement = select(Notification).where(mine)
     return await fetch_page(db, statement, Notification.id, params, newest_first=True)
 
 

@@ -152,7 +152,8 @@ async def my_messages(db: AsyncSession, *, principal: Principal,
                       params: PageParams) -> tuple[list[Notification], str | None]:
     if not principal.person_id:
         raise Forbidden("This account has no person profile.")
-    return await repository.page_of_person(db, params, person_id=principal.person_id)
+    return await repository.page_of_person(db, params, person_id=principal.person_id,
+                                           email=principal.email)
 
 
 async def all_messages(db: AsyncSession, *, principal: Principal, status: str | None,
