@@ -167,9 +167,10 @@ class FeedConsumer:
                 backoff = self.poll_interval
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("feed %s: poll failed; retrying in %.1fs", self.feed, backoff,
-                            exc_info=True)
+            except Exception as exc:
+                # A service that is down or still starting is expected: one line, no traceback.
+                log.warning("feed %s: poll failed (%s); retrying in %.1fs", self.feed, exc,
+                            backoff, exc_info=not isinstance(exc, httpx.HTTPError))
                 applied = 0
                 backoff = min(backoff * 2, 5.0)
             if not applied:
