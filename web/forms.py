@@ -1,6 +1,21 @@
-"""Turning a refused form, ours or the API's, into messages beside its fields."""
+"""Turning a refused form, ours or the API's, into messages beside its fields; and the
+Idempotency-Key each form carries, minted when it is rendered so a double submit works once."""
+
+import re
+import uuid
 
 from web.clients import ApiError
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def sent_key(key: str) -> str:
+    """The key the form came back with, or a fresh one when it is missing or malformed."""
+    return key if IDEMPOTENCY_KEY.match(key) else new_key()
 
 
 def api_field_errors(exc: ApiError, *, fields: tuple[str, ...],

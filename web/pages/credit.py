@@ -10,8 +10,7 @@ from web.auth import CREATOR_ROLES, User, UserDep
 from web.clients import ApiError, Clients
 from web.clients.credit import CreditQueueItem
 from web.deps import ClientsDep
-from web.forms import api_field_errors
-from web.pages.events import IDEMPOTENCY_KEY, new_key
+from web.forms import api_field_errors, new_key, sent_key
 from web.rendering import flash, render, see_other
 
 router = APIRouter()
@@ -86,7 +85,7 @@ async def _decide(request: Request, clients: Clients, user: User, event_id: str,
             errors["hours"] = "Enter the hours as a number, such as 3 or 1.5."
     if not errors:
         key = fields["idempotency_key"]
-        key = key if IDEMPOTENCY_KEY.match(key) else new_key()
+        key = sent_key(key)
         send = clients.credit.approve if action == "approve" else clients.credit.revoke
         try:
             await send(user.token, event_id, body, idempotency_key=key)
@@ -154,7 +153,7 @@ async def create_event_credit_request(request: Request, event_id: str, clients: 
         await clients.credit.request(
             user.token, event_id, {"district_id": fields["district_id"] or None,
                                    "note": fields["note"]},
-            idempotency_key=key if IDEMPOTENCY_KEY.match(key) else new_key())
+            idempotency_key=sent_key(key))
     except ApiError as exc:
         if exc.unavailable or exc.status in (401, 403, 404):
             raise

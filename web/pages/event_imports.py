@@ -16,7 +16,7 @@ from web.clients import ApiError, Clients
 from web.clients.scheduling import EventImportPreview
 from web.deps import ClientsDep
 from web.networks import networks_where
-from web.pages.events import IDEMPOTENCY_KEY, new_key
+from web.forms import IDEMPOTENCY_KEY, new_key
 from web.rendering import render, see_other
 from web.vocabulary import EVENT_SHEET_EXAMPLE, EVENT_SHEET_HEADER
 

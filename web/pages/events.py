@@ -1,8 +1,6 @@
 """An event's page with sign-up per session, and the form that creates an event."""
 
 import asyncio
-import re
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,7 +11,7 @@ from web.clients import ApiError, Clients
 from web.clients.scheduling import Event, MyRegistration, Session
 from web.deps import ClientsDep
 from web.event_form import EventForm, parse_event_form
-from web.forms import api_field_errors
+from web.forms import api_field_errors, new_key, sent_key
 from web.htmx import get_htmx
 from web.networks import networks_where
 from web.pages.sessions import can_manage_roster
@@ -21,7 +19,6 @@ from web.rendering import flash, render, render_partial, see_other
 from web.vocabulary import EVENT_KINDS, FORMATS, GRADES, SUBJECTS, TIMEZONES
 
 router = APIRouter()
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MANAGER_ROLES = ("network_admin", "coordinator")
 # What a sign-up refusal means to the person who clicked.
 REGISTRATION_PROBLEMS = {
@@ -30,10 +27,6 @@ REGISTRATION_PROBLEMS = {
     "seat_contention": "Many people are signing up right now. Please try again.",
     "session_cancelled": "This session was cancelled.",
 }
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex
 
 
 def can_check_in(user: User | None, event: Event, session: Session) -> bool:
@@ -125,7 +118,7 @@ async def submit_event(clients: Clients, user: User, form: EventForm, values: di
         else:
             event = await clients.scheduling.create_event(
                 user.token, {"network_id": form.network_id, **form.event_body(status="draft")},
-                idempotency_key=key if IDEMPOTENCY_KEY.match(key) else new_key(),
+                idempotency_key=sent_key(key),
             )
         values["event_id"] = event.id
         aliases = EventForm.SESSION_ALIASES
@@ -180,7 +173,7 @@ async def create_registration(
     idempotency_key: Annotated[str, Form()] = "",
 ) -> Response:
     # The key was minted when the page was rendered: a double submit registers once.
-    key = idempotency_key if IDEMPOTENCY_KEY.match(idempotency_key) else new_key()
+    key = sent_key(idempotency_key)
     error = None
     try:
         await clients.scheduling.register(user.token, session_id, idempotency_key=key)

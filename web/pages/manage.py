@@ -16,7 +16,8 @@ from web.deps import ClientsDep
 from web.event_form import EVENT_FIELDS, parse_event_fields, text
 from web.forms import api_field_errors
 from web.networks import networks_where
-from web.pages.events import IDEMPOTENCY_KEY, form_values, new_key
+from web.forms import new_key, sent_key
+from web.pages.events import form_values
 from web.rendering import flash, local_time, render, see_other, zone
 from web.session_forms import (
     EDIT_FIELDS, INTERVALS, SERIES_ALIASES, SERIES_FIELDS, SESSION_ALIASES, SESSION_FIELDS,
@@ -44,8 +45,7 @@ async def managed_event(clients: Clients, user: User, event_id: str) -> Event:
 
 def form_key(values: dict, prefix: str = "") -> str:
     """The key minted when the form was rendered, so a double submit does the work once."""
-    key = values.get(f"{prefix}idempotency_key", "")
-    return key if IDEMPOTENCY_KEY.match(key) else new_key()
+    return sent_key(values.get(f"{prefix}idempotency_key", ""))
 
 
 def refused(exc: ApiError, *, fields: tuple[str, ...], aliases: dict[str, str]) -> dict[str, str]:

@@ -10,8 +10,7 @@ from web.auth import UserDep
 from web.clients import ApiError, Clients
 from web.clients.polls import CHOICES, Poll
 from web.deps import ClientsDep
-from web.forms import api_field_errors
-from web.pages.events import IDEMPOTENCY_KEY, new_key
+from web.forms import api_field_errors, new_key, sent_key
 from web.poll_form import DEFAULT_ROWS, PollForm, parse_poll_form, refused, rows_of
 from web.rendering import flash, render, see_other
 from web.security import expected_origin
@@ -21,10 +20,6 @@ CHOICE_LABELS = {"yes": "Yes", "if_need_be": "If need be", "no": "No"}
 DECISION_FIELDS = ("option_id", "capacity", "title", "room")
 # The private link is the invitee's only key: keep it out of Referer headers and caches.
 PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
-
-
-def key_or_new(key: str) -> str:
-    return key if IDEMPOTENCY_KEY.match(key) else new_key()
 
 
 def answer_link(request: Request, token: str) -> str:
@@ -66,7 +61,7 @@ async def create_poll(request: Request, event_id: str, clients: ClientsDep,
         try:
             created = await clients.polls.create_poll(
                 user.token, event_id, form.body,
-                idempotency_key=key_or_new(values.get("idempotency_key", "")))
+                idempotency_key=sent_key(values.get("idempotency_key", "")))
         except ApiError as exc:
             if exc.status != 422:
                 raise
@@ -119,7 +114,7 @@ async def create_decision(request: Request, poll_id: str, clients: ClientsDep,
         try:
             decided = await clients.polls.decide(
                 user.token, poll_id, body,
-                idempotency_key=key_or_new(values.get("idempotency_key", "")))
+                idempotency_key=sent_key(values.get("idempotency_key", "")))
         except ApiError as exc:
             if exc.status not in (409, 422):
                 raise
@@ -139,7 +134,7 @@ async def renew_link(request: Request, poll_id: str, invitee_id: str, clients: C
                      user: UserDep, idempotency_key: Annotated[str, Form()] = "") -> Response:
     poll = await clients.polls.get_poll(user.token, poll_id)
     renewed = await clients.polls.renew_link(user.token, poll_id, invitee_id,
-                                             idempotency_key=key_or_new(idempotency_key))
+                                             idempotency_key=sent_key(idempotency_key))
     # Shown once, like the links of a new poll.
     link = answer_link(request, renewed.token) if renewed.token else None
     return render(request, "polls/link.html", {"poll": poll, "invitee": renewed, "link": link})
@@ -169,7 +164,7 @@ async def answer(request: Request, token: str, clients: ClientsDep) -> Response:
               if values.get(f"time_{t.id}") in CHOICES}
     try:
         await clients.polls.answer(token, chosen,
-                                   idempotency_key=key_or_new(values.get("idempotency_key", "")))
+                                   idempotency_key=sent_key(values.get("idempotency_key", "")))
     except ApiError as exc:
         if exc.status not in (409, 422):
             raise

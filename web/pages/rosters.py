@@ -3,7 +3,6 @@ someone over capacity, move someone to another session, cancel the session; and 
 sign-in sheet (HTML and PDF)."""
 
 import asyncio
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,7 +11,7 @@ from fastapi.responses import Response
 from web.auth import User, UserDep
 from web.clients import ApiError, Clients
 from web.deps import ClientsDep
-from web.forms import api_field_errors
+from web.forms import api_field_errors, new_key
 from web.pages.sessions import check_in_context
 from web.rendering import flash, render, see_other
 from web.sign_in_sheet import WALK_IN_LINES, sign_in_sheet_pdf
@@ -22,10 +21,6 @@ FORCE_FIELDS = ("person", "reason")
 MOVE_FIELDS = ("registration_id", "session_id", "move_reason")
 # Refusals a leader can fix by changing the form; anything else is an error page.
 FIXABLE = frozenset({409, 422})
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex
 
 
 async def roster_context(clients: Clients, user: User, session_id: str, *,

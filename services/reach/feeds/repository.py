@@ -3,11 +3,11 @@
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reach.feeds.models import FeedCursor
+from shared.db import insert_unless_duplicate
 
 
 async def mark_caught_up(db: AsyncSession, *, feed: str, position: str, at: datetime) -> None:
@@ -21,11 +21,8 @@ async def mark_caught_up(db: AsyncSession, *, feed: str, position: str, at: date
     if moved.rowcount or position != "0":
         return
     # A feed that has never had an event has no cursor row yet; it is caught up all the same.
-    try:
-        async with db.begin_nested():
-            db.add(FeedCursor(feed=feed, position=position, caught_up_at=at))
-    except IntegrityError:
-        pass  # the consumer created the row meanwhile: its next empty page records the time
+    # If the consumer created the row meanwhile, its next empty page records the time.
+    await insert_unless_duplicate(db, FeedCursor(feed=feed, position=position, caught_up_at=at))
 
 
 async def caught_up_times(db: AsyncSession) -> dict[str, datetime | None]:

@@ -51,8 +51,8 @@ async def create_job(db: AsyncSession, *, principal: Principal, network_id: str,
     await jobs.save(db, job)
     errors = [EventImportLineError(job_id=job.id, line=line, message=message[:500])
               for line, message in plan.errors.items()]
-    for error in errors:
-        await jobs.save(db, error)
+    db.add_all(errors)  # one flush for all of them: a sheet may have thousands of bad lines
+    await db.flush()
     return job, errors
 
 

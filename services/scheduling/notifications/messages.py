@@ -35,8 +35,6 @@ _OPENINGS = {
                           "cancelled too. The event's other sessions go ahead."),
 }
 
-KINDS = tuple(_OPENINGS)
-
 
 def _clock(local: datetime) -> str:
     return f"{local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"

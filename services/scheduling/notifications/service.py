@@ -13,7 +13,6 @@ twice. The sender worker (sender.py) delivers it: by SMTP when configured, else 
 mailbox (GET /me/messages, the /mailbox page).
 """
 
-import hashlib
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -80,9 +79,11 @@ async def promoted(db: AsyncSession, *, registration: Registration, session: Ses
 
 async def _registration_message(db: AsyncSession, kind: str, *, registration: Registration,
                                 session: Session) -> None:
-    event = await events.get_event(db, session.event_id)
     # Sign-ups to a session that has ended are records being back-filled, not news to anyone.
-    if event is None or session.ends_at <= utcnow():
+    if session.ends_at <= utcnow():
+        return
+    event = await events.get_event(db, session.event_id)
+    if event is None:
         return
     # The key names the change itself (the registration as of its updated_at): signing up again
     # after cancelling is news, a retry of the same change is not.
@@ -121,17 +122,16 @@ async def session_cancelled(db: AsyncSession, *, session: Session,
 
 async def poll_invitation(db: AsyncSession, *, event: Event, poll_id: str, poll_title: str,
                           times: list[tuple[datetime, datetime]], invitee_id: str, email: str,
-                          name: str, token: str) -> bool:
+                          name: str, token: str, token_hash: str) -> bool:
     """Mail an invitee their private link. The queued message holds the link as any sent mail
     does; the dedupe key names the link's hash, so a renewed link is mailed again and a retry
     of the same request is not."""
     link = f"{_site_url(db)}/polls/answer/{token}"
     draft = compose_poll_invitation(name=name, poll_title=poll_title, event=event, times=times,
                                     link=link)
-    token_hash = hashlib.sha256(token.encode()).hexdigest()[:32]
     return await enqueue(db, kind="poll_invitation", person_id=None, email=email, name=name,
                          subject=draft.subject, body=draft.body, event_id=event.id,
-                         dedupe_key=f"poll_invitation:{poll_id}:{invitee_id}:{token_hash}")
+                         dedupe_key=f"poll_invitation:{poll_id}:{invitee_id}:{token_hash[:32]}")
 
 
 async def queue_reminders(db: AsyncSession, *, now: datetime, hours: float,

@@ -121,7 +121,8 @@ async def _mail_link(db: AsyncSession, poll: Poll, event: Event, invitee: PollIn
                      token: str, *, times: list[tuple[datetime, datetime]]) -> None:
     await notices.poll_invitation(db, event=event, poll_id=poll.id, poll_title=poll.title,
                                   times=times, invitee_id=invitee.id, email=invitee.email,
-                                  name=invitee.name, token=token)
+                                  name=invitee.name, token=token,
+                                  token_hash=invitee.token_hash)
 
 
 async def managed_poll(db: AsyncSession, *, principal: Principal, poll_id: str

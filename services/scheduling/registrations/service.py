@@ -191,7 +191,7 @@ async def release(db: AsyncSession, registration: Registration) -> list[Registra
     return await fill_open_seats(db, session_id=registration.session_id)
 
 
-async def promote(db: AsyncSession, registration: Registration) -> None:
+async def promote(db: AsyncSession, registration: Registration, *, session: Session) -> None:
     """A waitlisted person confirmed now, ahead of the line; everyone behind moves up. The
     caller holds the session lock and has already taken the seat."""
     freed = registration.waitlist_position or 0
@@ -201,8 +201,7 @@ async def promote(db: AsyncSession, registration: Registration) -> None:
     await repository.close_waitlist_gap(db, session_id=registration.session_id, position=freed)
     await sessions.move_counters(db, registration.session_id, waitlisted=-1)
     await _publish(db, "registration.updated", registration)
-    await notices.promoted(db, registration=registration,
-                           session=await sessions.get(db, registration.session_id))
+    await notices.promoted(db, registration=registration, session=session)
 
 
 async def fill_open_seats(db: AsyncSession, *, session_id: str) -> list[Registration]:
@@ -217,7 +216,7 @@ async def fill_open_seats(db: AsyncSession, *, session_id: str) -> list[Registra
         if first is None:
             return promoted
         await sessions.move_counters(db, session_id, confirmed=+1)
-        await promote(db, first)
+        await promote(db, first, session=session)
         promoted.append(first)
 
 

@@ -96,7 +96,7 @@ async def force_add(db: AsyncSession, *, principal: Principal, session_id: str, 
     existing = await registrations.find(db, session_id=session.id, person_id=person_id)
     if existing is not None and existing.status == "waitlisted":
         await registration_rules.take_forced_seat(db, session)
-        await registration_rules.promote(db, existing)
+        await registration_rules.promote(db, existing, session=session)
         registration = existing
     else:
         registration = await registration_rules.register(db, session=session, person_id=person_id,

@@ -60,9 +60,10 @@ async def update_session(session_id: str, data: SessionUpdate, request: Request,
     async def update() -> tuple[int, dict]:
         session = await service.update_session(db, principal=principal, session_id=session_id,
                                                data=data)
-        # Seats a larger capacity opens go to the waitlist, in order, before anyone new can take
-        # them (the session lock is still held; the re-read inside refreshes `session`'s counters).
-        await registration_rules.fill_open_seats(db, session_id=session.id)
+        if data.capacity is not None:
+            # Seats a larger capacity opens go to the waitlist, in order, before anyone new can
+            # take them (the session lock is still held; the re-read inside refreshes `session`).
+            await registration_rules.fill_open_seats(db, session_id=session.id)
         return 200, _public(session)
 
     return await respond(db, request, subject=principal.subject, key=idempotency_key,
