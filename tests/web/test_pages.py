@@ -244,9 +244,11 @@ class TestScheduleAndReach:
         async def reached():
             page = await visitor.get(f"/reach?network_id={network.id}&{window}")
             assert page.status_code == 200, page.text
-            # The two feeds arrive independently: wait for the figure, not just a name.
+            # The two feeds arrive independently, and the page reads the summary and each
+            # breakdown in parallel, each at its own moment: wait until every part shows them.
             direct = re.search(r'id="figure_direct">\s*<p class="figure-value">1<', page.text)
-            return page.text if direct and "Lincoln Elementary" in page.text else None
+            places = ("Lincoln Elementary", "Oakland Unified", "Alameda")
+            return page.text if direct and all(p in page.text for p in places) else None
 
         html = await eventually(reached, timeout=15)
         assert re.search(r'id="figure_leaders">\s*<p class="figure-value">1<', html)
