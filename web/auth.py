@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jwt
 from fastapi import Depends, Request
@@ -131,7 +131,16 @@ def login_url(request: Request) -> str:
 
 
 def safe_next(value: str | None) -> str:
-    """Only a path on this site: never an open redirect to another origin."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
+    """Only a path on this site: never an open redirect to another origin.
+
+    Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so
+    "/\t/evil.example" would become "//evil.example": any control character, space or
+    backslash refuses the value outright, and what is left must parse as a bare path.
+    """
+    if not value or not value.startswith("/") or any(
+            ch <= " " or ch == "\x7f" or ch == "\\" for ch in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or value.startswith("//"):
+        return "/"
+    return value

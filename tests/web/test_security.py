@@ -4,6 +4,7 @@ the way to the login page when there is no (valid) session."""
 import time
 
 import jwt
+import pytest
 from itsdangerous import TimestampSigner
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -68,6 +69,27 @@ class TestSessionCookie:
         response = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1],
                                                  "next": "//evil.example/"})
         assert response.headers["location"] == "/"
+
+    @pytest.mark.parametrize("target", [
+        "/\t/evil.example", "/\n/evil.example", "/\\evil.example",
+        "/ /evil.example", "https://evil.example/", "/\x7f/evil.example", "//evil.example",
+    ])
+    @pytest.mark.parametrize("htmx", [False, True])
+    async def test_next_is_only_ever_a_path_on_this_site(self, stack, visitor, target, htmx):
+        """As found: next=/%09/evil.example passed and went out in HX-Redirect, which a
+        browser resolves to //evil.example once it drops the tab."""
+        await visitor.get("/login")
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1],
+                                                 "next": target}, headers=headers)
+        sent = response.headers["hx-redirect" if htmx else "location"]
+        assert sent == "/"
+
+    async def test_next_keeps_a_path_of_this_site(self, stack, visitor):
+        await visitor.get("/login")
+        response = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1],
+                                                 "next": "/schedule?tab=past"})
+        assert response.headers["location"] == "/schedule?tab=past"
 
     async def test_logout_clears_the_session(self, stack, visitor):
         await visitor.login(*ADMIN)
