@@ -87,8 +87,8 @@ async def resolve_user(request: Request) -> User | None:
         try:
             answer = await request.app.state.clients.identity.refresh(handle)
         except ApiError as exc:
-            if exc.unavailable:
-                raise
+            if exc.status not in (400, 401):
+                raise  # identity down or busy (429): an error to retry, not a sign-out
             # Ended (logout elsewhere, a password change, an admin) or expired: signed out.
             request.session.pop(HANDLE, None)
             return None
