@@ -16,6 +16,7 @@ import jwt
 from fastapi import Depends, Request
 
 from shared.errors import CascadeError, Forbidden, Unauthorized
+from shared.revocations import RevocationCheck
 
 ALGORITHMS = ["ES256"]
 
@@ -33,6 +34,7 @@ class Principal:
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
     organization_id: str | None = None  # the partner organization an API key belongs to
     networks: frozenset[str] = frozenset()  # the networks a partner may query
+    session_id: str | None = None  # the login session a user token was signed for (`sid`)
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> "Principal":
@@ -46,6 +48,7 @@ class Principal:
             roles={org: frozenset(r) for org, r in (claims.get("roles") or {}).items()},
             organization_id=claims.get("org"),
             networks=frozenset(claims.get("networks") or ()),
+            session_id=claims.get("sid"),
         )
 
     def has_role(self, organization_id: str | None, *roles: str) -> bool:
@@ -69,6 +72,7 @@ class TokenVerifier:
         issuer: str,
         audience: str,
         refetch_cooldown: float = 10.0,
+        revocations: RevocationCheck | None = None,
     ) -> None:
         self._fetch_jwks = fetch_jwks
         self.issuer = issuer
@@ -77,6 +81,7 @@ class TokenVerifier:
         self._keys: dict[str, Any] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        self.revocations = revocations
 
     async def _key(self, kid: str) -> Any:
         if kid in self._keys:
@@ -111,6 +116,10 @@ class TokenVerifier:
             raise Unauthorized("The access token has expired.") from None
         except jwt.PyJWTError:
             raise Unauthorized("The access token is not valid here.") from None
+        session_id = claims.get("sid")
+        if (self.revocations is not None and session_id
+                and await self.revocations.is_revoked(str(session_id))):
+            raise Unauthorized("The session of this access token has ended; sign in again.")
         return Principal.from_claims(claims)
 
 

@@ -17,6 +17,7 @@ from shared.errors import install_error_handlers
 from shared.health import health_router
 from shared.http import make_client
 from shared.requests import RequestIdMiddleware, configure_logging
+from shared.revocations import RevokedSessions, revoked_over_http
 from shared.settings import BaseServiceSettings
 
 T = TypeVar("T")
@@ -69,13 +70,17 @@ def create_service_app(
     app.state.engine = create_engine(settings.db_url, schema=name)
     app.state.sessions = session_factory(app.state.engine)
     app.state.gateway = make_client(settings.gateway_url, transport=gateway_transport)
+    app.state.service_token = ServiceTokenProvider(
+        app.state.gateway, client_id=name, client_secret=settings.service_secret
+    )
     app.state.verifier = verifier or TokenVerifier(
         fetch_jwks=jwks_over_http(app.state.gateway, "/api/identity/v1/jwks.json"),
         issuer=settings.token_issuer,
         audience=name,
-    )
-    app.state.service_token = ServiceTokenProvider(
-        app.state.gateway, client_id=name, client_secret=settings.service_secret
+        revocations=RevokedSessions(
+            revoked_over_http(app.state.gateway, "/api/identity/v1/sessions/revoked",
+                              app.state.service_token.headers),
+            max_age=settings.revocation_cache_seconds),
     )
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware, trust_incoming=True)

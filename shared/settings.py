@@ -24,6 +24,9 @@ class BaseServiceSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias=_shared("LOG_LEVEL"))
     # The secret with which a service proves itself to identity to read the other feeds.
     service_secret: str = Field("", validation_alias=_shared("SERVICE_SECRET"))
+    # At most this many seconds after a login session ends, its tokens are refused here too.
+    revocation_cache_seconds: float = Field(
+        30.0, ge=0, validation_alias=_shared("REVOCATION_CACHE_SECONDS"))
 
     @property
     def db_url(self) -> str:

@@ -1,14 +1,16 @@
-"""The browser's session: a signed cookie holding the user's access token and a session id.
+"""The browser's session: a signed cookie holding an opaque handle of the user's login session
+at identity (its refresh token) and a CSRF session id; never an access token.
 
-The cookie is signed by this process (Starlette's SessionMiddleware, itsdangerous), so what it
-holds came from identity through our own login route. Web reads the token's claims only to shape
-pages (name, roles, expiry); every decision that matters is made again by the services, which
-verify the token's signature.
+Each request exchanges the handle for a short-lived access token (identity's refresh grant,
+which reads the person's roles again), kept in this process's memory until shortly before it
+expires (web/login_sessions.py). Once the session ends at identity (logout, a password change,
+an admin) the handle gives nothing more, so a copied cookie dies with it. Web reads the token's
+claims only to shape pages (name, roles); every decision that matters is made again by the
+services, which verify the token's signature and its session.
 """
 
 import hmac
 import secrets
-import time
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Annotated
@@ -17,12 +19,14 @@ from urllib.parse import quote, urlsplit
 import jwt
 from fastapi import Depends, Request
 
+from web.clients import ApiError
+from web.clients.identity import TokenAnswer
+
 CREATOR_ROLES = ("network_admin", "coordinator", "leader")
 REACH_ROLES = ("network_admin", "analyst", "leader", "coordinator")
 # District coordinators approve PD credit for their district, network admins network-wide.
 CREDIT_ROLES = ("coordinator", "network_admin")
-# A token this close to expiry would die between the page and the form it renders.
-EXPIRY_MARGIN_SECONDS = 30
+HANDLE = "handle"  # the cookie's key for the login session's refresh token
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class User:
     name: str
     email: str
     is_admin: bool
+    session_id: str | None = None  # identity's login session (the token's sid)
+    account_id: str | None = None  # the token's sub
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def has_role(self, organization_id: str | None, *roles: str) -> bool:
@@ -66,33 +72,55 @@ def _claims(token: str) -> dict:
         return {}
 
 
-def current_user(request: Request) -> User | None:
-    token = request.session.get("token")
-    if not token:
+async def resolve_user(request: Request) -> User | None:
+    """The signed-in user of this request (once per request): the cookie's handle exchanged for
+    an access token, or None when there is none or its session has ended."""
+    if hasattr(request.state, "user"):
+        return request.state.user
+    request.state.user = None
+    handle = request.session.get(HANDLE)
+    if not handle:
         return None
+    tokens = request.app.state.access_tokens
+    token = tokens.get(handle)
+    if token is None:
+        try:
+            answer = await request.app.state.clients.identity.refresh(handle)
+        except ApiError as exc:
+            if exc.status not in (400, 401):
+                raise  # identity down or busy (429): an error to retry, not a sign-out
+            # Ended (logout elsewhere, a password change, an admin) or expired: signed out.
+            request.session.pop(HANDLE, None)
+            return None
+        token = tokens.put(handle, answer.access_token, answer.expires_in)
     claims = _claims(token)
-    if not claims or claims.get("exp", 0) <= time.time() + EXPIRY_MARGIN_SECONDS:
-        request.session.pop("token", None)
-        return None
-    return User(
+    request.state.user = User(
         token=token,
         person_id=claims.get("person_id"),
         name=claims.get("name") or claims.get("email") or "",
         email=claims.get("email") or "",
         is_admin=bool(claims.get("admin", False)),
+        session_id=claims.get("sid"),
+        account_id=claims.get("sub"),
         roles={org: frozenset(roles) for org, roles in (claims.get("roles") or {}).items()},
     )
+    return request.state.user
 
 
-def require_user(request: Request) -> User:
-    user = current_user(request)
+def current_user(request: Request) -> User | None:
+    """The user resolve_user found for this request (every page route resolves it first)."""
+    return getattr(request.state, "user", None)
+
+
+async def require_user(request: Request) -> User:
+    user = await resolve_user(request)
     if user is None:
         raise LoginRequired()
     return user
 
 
 UserDep = Annotated[User, Depends(require_user)]
-OptionalUserDep = Annotated[User | None, Depends(current_user)]
+OptionalUserDep = Annotated[User | None, Depends(resolve_user)]
 
 
 def session_id(request: Request) -> str:
@@ -102,15 +130,41 @@ def session_id(request: Request) -> str:
     return sid
 
 
-def sign_in(request: Request, token: str) -> None:
+def sign_in(request: Request, answer: TokenAnswer) -> None:
     # A new session id on authentication: a session fixed before login is worth nothing after.
     request.session.clear()
     request.session["sid"] = secrets.token_urlsafe(24)
-    request.session["token"] = token
+    if answer.refresh_token:
+        request.session[HANDLE] = answer.refresh_token
+        request.app.state.access_tokens.put(answer.refresh_token, answer.access_token,
+                                            answer.expires_in)
 
 
 def sign_out(request: Request) -> None:
+    """Forgets the session here (the cookie and the cached token); end_session ends it at
+    identity too."""
+    handle = request.session.get(HANDLE)
+    if handle:
+        request.app.state.access_tokens.drop(handle)
     request.session.clear()
+
+
+async def end_session(request: Request) -> None:
+    """Logout: the session ends at identity (so a copy of the cookie is worth nothing), then
+    here. Identity being down is an error to retry, never a logout that only looks done."""
+    handle = request.session.get(HANDLE)
+    if handle:
+        await request.app.state.clients.identity.end_session(handle)
+    sign_out(request)
+
+
+def browser_device(request: Request) -> dict[str, str]:
+    """The browser as identity should label its session: its User-Agent and the address the
+    gateway saw it from."""
+    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+    address = forwarded or (request.client.host if request.client else "")
+    return {"user_agent": request.headers.get("user-agent", "")[:300],
+            "client_address": address[:64]}
 
 
 def csrf_token(request: Request) -> str:

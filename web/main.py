@@ -1,5 +1,6 @@
 """Cascade's pages. Run with: uvicorn --factory web.main:create_app (behind the gateway)."""
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,12 +15,13 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from shared.http import make_client
 from shared.requests import RequestIdMiddleware, configure_logging
-from web.auth import LoginRequired, login_url, sign_out
+from web.auth import LoginRequired, login_url, resolve_user, sign_out
 from web.clients import ApiError, Clients
 from web.htmx import get_htmx
+from web.login_sessions import AccessTokens
 from web.pages import (
-    auth, catalog, credit, event_imports, events, imports, mailbox, manage, polls, programs,
-    reach, rosters, schedule, sessions,
+    account, auth, catalog, credit, event_imports, events, imports, mailbox, manage, polls,
+    programs, reach, rosters, schedule, sessions,
 )
 from web.rendering import render, see_other
 from web.security import CsrfRejected, SecurityHeadersMiddleware, csrf_protect
@@ -50,14 +52,16 @@ def create_app(
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(csrf_protect)],
+        # The user is resolved before every page, so each render can show who is signed in.
+        dependencies=[Depends(csrf_protect), Depends(resolve_user)],
     )
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     app.state.clients = Clients.over(make_client(settings.gateway_url, transport=gateway_transport))
+    app.state.access_tokens = AccessTokens(max_age=settings.revocation_cache_seconds)
 
     for module in (auth, catalog, events, sessions, rosters, imports, schedule, mailbox, reach,
-                   credit, polls, event_imports, manage, programs):
+                   credit, polls, event_imports, manage, programs, account):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_page_errors(app)
@@ -127,6 +131,8 @@ def install_page_errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        with contextlib.suppress(ApiError):
+            await resolve_user(request)  # no route ran, so the page's header knows no user yet
         titles = {404: "Not found", 405: "Not allowed"}
         return error_page(request, exc.status_code, titles.get(exc.status_code, "Error"),
                           "There is nothing here." if exc.status_code == 404 else str(exc.detail))

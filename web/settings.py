@@ -17,7 +17,7 @@ class WebSettings(BaseServiceSettings):
     secret_key: str = ""
     # Behind TLS in production; the local stack is plain http on 127.0.0.1.
     cookie_secure: bool = False
-    # A browser session outlives its access token (30 minutes); past that, login again.
+    # The cookie lasts as long as identity's login session (IDENTITY_LOGIN_SESSION_TTL).
     session_max_age: int = 8 * 60 * 60
 
     def resolved_secret_key(self) -> str:

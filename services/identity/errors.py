@@ -65,3 +65,11 @@ class MembershipExists(Conflict):
 
 class InvalidParent(InvalidInput):
     code, title = "invalid_parent", "Invalid parent organization"
+
+
+class LoginSessionNotFound(NotFound):
+    code, title = "login_session_not_found", "Session not found"
+
+
+class WrongPassword(InvalidInput):
+    code, title = "wrong_password", "The current password is wrong"

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from services.identity.accounts import passwords
 from services.identity.api import api_router
+from services.identity.sessions.service import is_revoked
 from services.identity.settings import IdentitySettings
 from services.identity.tokens.keys import KeyRing, public_jwks
 from shared.auth import TokenVerifier
@@ -30,6 +31,13 @@ def create_app(
         async with app.state.sessions() as db:
             return await public_jwks(db)
 
+    class EndedSessions:
+        """Identity needs no cache: whether a session has ended is one read of its own table."""
+
+        async def is_revoked(self, session_id: str) -> bool:
+            async with app.state.sessions() as db:
+                return await is_revoked(db, session_id)
+
     app = create_service_app(
         settings,
         title="Cascade identity",
@@ -40,7 +48,8 @@ def create_app(
         # read of a tiny local table.
         verifier=verifier or TokenVerifier(fetch_jwks=fetch_own_jwks,
                                            issuer=settings.token_issuer,
-                                           audience=settings.service_name, refetch_cooldown=0.0),
+                                           audience=settings.service_name, refetch_cooldown=0.0,
+                                           revocations=EndedSessions()),
     )
     app.state.key_ring = KeyRing()
     return app

@@ -8,7 +8,8 @@ from services.identity.logins.models import LoginFailure
 from services.identity.memberships.models import Membership
 from services.identity.organizations.models import Organization
 from services.identity.people.models import Person
+from services.identity.sessions.models import LoginSession
 from services.identity.tokens.models import SigningKey
 
-__all__ = ["Account", "ApiKey", "AuditEntry", "LoginFailure", "Membership", "Organization", "OutboxEvent",
+__all__ = ["Account", "ApiKey", "AuditEntry", "LoginFailure", "LoginSession", "Membership", "Organization", "OutboxEvent",
            "Person", "SigningKey"]

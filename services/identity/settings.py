@@ -9,9 +9,13 @@ class IdentitySettings(BaseServiceSettings):
 
     service_name: str = "identity"
     # Lifetimes of the access tokens identity signs, in seconds.
-    access_token_ttl: int = 1800
+    # User tokens are short: roles are read again and a revoked session's tokens die at each
+    # renewal (grant_type=refresh_token).
+    access_token_ttl: int = 300
     service_token_ttl: int = 900
     partner_token_ttl: int = 300
+    # How long a login session (and its refresh token) lasts from sign-in, in seconds.
+    login_session_ttl: int = Field(default=8 * 60 * 60, ge=60)
     # Wrong passwords allowed per email within the window (seconds) before password sign-ins
     # for that email are refused: IDENTITY_LOGIN_MAX_FAILURES, IDENTITY_LOGIN_FAILURE_WINDOW.
     login_max_failures: int = Field(default=5, ge=1)

@@ -25,11 +25,12 @@ class TestPasswordGrant:
             "grant_type": "password", "username": ADMIN_EMAIL.upper(), "password": PASSWORD})
         assert response.status_code == 200
         body = response.json()
-        assert body["token_type"] == "bearer" and body["expires_in"] == 1800
+        assert body["token_type"] == "bearer" and body["expires_in"] == 300
         assert response.headers["cache-control"] == "no-store"
         claims = jwt.decode(body["access_token"], options={"verify_signature": False})
         assert claims["kind"] == "user" and claims["admin"] is True
-        assert claims["email"] == ADMIN_EMAIL and claims["exp"] - claims["iat"] == 1800
+        assert claims["email"] == ADMIN_EMAIL and claims["exp"] - claims["iat"] == 300
+        assert claims["sid"] and body["refresh_token"].startswith("crt_")
 
     @pytest.mark.parametrize("username,password", [
         (ADMIN_EMAIL, "wrong password!"),

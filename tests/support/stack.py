@@ -48,14 +48,18 @@ class _LateBoundApp:
 
 
 class InProcessStack:
-    def __init__(self, database_urls: dict[str, str], *, var_dir: Path) -> None:
+    def __init__(self, database_urls: dict[str, str], *, var_dir: Path,
+                 revocation_cache_seconds: float = 30.0) -> None:
         self.database_urls = database_urls
         self.var_dir = var_dir
+        # How long services (and web) may go on accepting an ended session's tokens.
+        self.revocation_cache_seconds = revocation_cache_seconds
         self._exit = AsyncExitStack()
 
     def _settings(self, cls, service: str):
         return cls(database_url=self.database_urls[service], var_dir=self.var_dir,
-                   gateway_url=BASE_URL, service_secret=SERVICE_SECRET)
+                   gateway_url=BASE_URL, service_secret=SERVICE_SECRET,
+                   revocation_cache_seconds=self.revocation_cache_seconds)
 
     async def __aenter__(self) -> "InProcessStack":
         to_gateway = _LateBoundApp()
@@ -69,7 +73,8 @@ class InProcessStack:
                                         gateway_transport=transport),
             "reach": create_reach(self._settings(ReachSettings, "reach"), gateway_transport=transport),
             "web": create_web(WebSettings(var_dir=self.var_dir, gateway_url=BASE_URL,
-                                          secret_key="in-process-web-secret"),
+                                          secret_key="in-process-web-secret",
+                                          revocation_cache_seconds=self.revocation_cache_seconds),
                               gateway_transport=transport),
         }
         self.gateway = create_gateway(

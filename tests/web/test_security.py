@@ -1,6 +1,8 @@
 """The web tier's own defences: CSRF on every POST, the session cookie, security headers, and
 the way to the login page when there is no (valid) session."""
 
+import base64
+import json
 import time
 
 import jwt
@@ -110,24 +112,35 @@ class TestLoginRequired:
         assert response.status_code == 200
         assert response.headers["HX-Redirect"].startswith("/login?next=")
 
-    async def test_an_expired_token_in_the_session_means_login_again(self, stack, visitor):
-        expired = jwt.encode({"sub": "x", "exp": int(time.time()) - 60, "name": "Old"},
-                             "an-hmac-key-only-for-this-test-0123456789", algorithm="HS256")
-        visitor.client.cookies.set("cascade_session", signed_session(stack, expired))
+    async def test_a_cookie_with_an_unknown_session_handle_means_login_again(self, stack,
+                                                                              visitor):
+        visitor.client.cookies.set("cascade_session",
+                                   signed_session(stack, {"handle": "crt_made-up"}))
         response = await visitor.get("/schedule")
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login?next=")
 
+    async def test_an_access_token_in_the_cookie_is_not_accepted(self, stack, visitor):
+        # The cookie used to hold the access token itself; it holds only a session handle now.
+        token = await stack.token(*ADMIN)
+        visitor.client.cookies.set("cascade_session", signed_session(stack, {"token": token}))
+        response = await visitor.get("/schedule")
+        assert response.status_code == 303
+
     async def test_a_token_the_services_reject_means_login_again(self, stack, visitor):
+        await visitor.login(*ADMIN)
         key = ec.generate_private_key(ec.SECP256R1())
         forged = jwt.encode({"sub": "x", "exp": int(time.time()) + 600, "iat": int(time.time()),
                              "iss": "cascade-identity", "aud": ["scheduling"], "name": "Mallory"},
                             key, algorithm="ES256", headers={"kid": "unknown"})
-        visitor.client.cookies.set("cascade_session", signed_session(stack, forged))
+        tokens = stack.apps["web"].state.access_tokens
+        handle = session_data(stack, visitor)["handle"]
+        tokens.put(handle, forged, 600)  # as if the services had stopped accepting its token
         response = await visitor.get("/schedule")
         assert response.status_code == 303
         assert response.headers["location"] == "/login?next=%2Fschedule"
         assert "cascade_session=null" in response.headers["set-cookie"]
+        assert tokens.get(handle) is None
 
 
 class TestHeaders:
@@ -146,14 +159,18 @@ class TestHeaders:
         assert '<script src="/static/vendor/htmx.min.js" defer></script>' in html
 
 
-def signed_session(stack, token: str) -> str:
-    """A session cookie as web itself would sign it, holding `token`."""
-    import base64
-    import json
-
+def signed_session(stack, data: dict) -> str:
+    """A session cookie as web itself would sign it, holding `data`."""
     secret = stack.apps["web"].state.secret_key
-    data = base64.b64encode(json.dumps({"sid": "s" * 24, "token": token}).encode())
-    return TimestampSigner(secret).sign(data).decode()
+    payload = base64.b64encode(json.dumps({"sid": "s" * 24, **data}).encode())
+    return TimestampSigner(secret).sign(payload).decode()
+
+
+def session_data(stack, visitor) -> dict:
+    """What the visitor's session cookie holds, its signature checked."""
+    secret = stack.apps["web"].state.secret_key
+    signed = visitor.client.cookies["cascade_session"].encode()
+    return json.loads(base64.b64decode(TimestampSigner(secret).unsign(signed)))
 
 
 class TestSignInLimits:

@@ -1,5 +1,9 @@
 """Identity through the gateway: login, the signed-in person, organizations and their members."""
 
+from collections.abc import Mapping
+from datetime import datetime
+from urllib.parse import quote
+
 from web.clients.base import ApiModel, GatewayClient, Page
 
 BASE = "/api/identity/v1"
@@ -9,6 +13,21 @@ class TokenAnswer(ApiModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int = 0
+    refresh_token: str | None = None  # a password sign-in's login-session handle
+
+
+class LoginSession(ApiModel):
+    id: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime | None = None
+    user_agent: str | None = None
+    client_address: str | None = None
+    current: bool = False
+
+
+class LoginSessionList(ApiModel):
+    items: list[LoginSession]
 
 
 class Person(ApiModel):
@@ -77,12 +96,43 @@ class IdentityClient:
     def __init__(self, gateway: GatewayClient) -> None:
         self.gateway = gateway
 
-    async def token(self, *, email: str, password: str) -> TokenAnswer:
+    async def token(self, *, email: str, password: str,
+                    device: Mapping[str, str] | None = None) -> TokenAnswer:
+        """A password sign-in: a new login session (labelled with the browser's `device`)."""
         response = await self.gateway.send(
             "POST", f"{BASE}/token", token=None,
-            data={"grant_type": "password", "username": email, "password": password},
+            data={"grant_type": "password", "username": email, "password": password,
+                  **(device or {})},
         )
         return TokenAnswer.model_validate(response.json())
+
+    async def refresh(self, handle: str) -> TokenAnswer:
+        """The login session's next access token (with the roles held now)."""
+        response = await self.gateway.send(
+            "POST", f"{BASE}/token", token=None,
+            data={"grant_type": "refresh_token", "refresh_token": handle},
+        )
+        return TokenAnswer.model_validate(response.json())
+
+    async def end_session(self, handle: str) -> None:
+        await self.gateway.send("POST", f"{BASE}/token/revoke", token=None,
+                                data={"token": handle})
+
+    async def my_sessions(self, token: str) -> list[LoginSession]:
+        return (await self.gateway.get(LoginSessionList, f"{BASE}/me/sessions",
+                                       token=token)).items
+
+    async def end_my_session(self, token: str, session_id: str) -> None:
+        await self.gateway.send("DELETE", f"{BASE}/me/sessions/{quote(session_id, safe='')}",
+                                token=token)
+
+    async def change_password(self, token: str, *, current_password: str,
+                              new_password: str) -> int:
+        """Sets the new password; how many other sessions it ended."""
+        response = await self.gateway.send(
+            "POST", f"{BASE}/me/password", token=token,
+            json={"current_password": current_password, "new_password": new_password})
+        return int(response.json().get("ended_sessions", 0))
 
     async def create_account(self, *, email: str, password: str, full_name: str) -> None:
         await self.gateway.send(

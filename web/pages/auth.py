@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from web.auth import safe_next, sign_in, sign_out
+from web.auth import browser_device, end_session, safe_next, sign_in
 from web.clients import ApiError
 from web.deps import ClientsDep
 from web.forms import api_field_errors
@@ -37,7 +37,8 @@ async def login(
         errors["password"] = "Enter your password."
     if not errors:
         try:
-            answer = await clients.identity.token(email=values["email"], password=password)
+            answer = await clients.identity.token(email=values["email"], password=password,
+                                                  device=browser_device(request))
         except ApiError as exc:
             if exc.unavailable:
                 raise
@@ -45,7 +46,7 @@ async def login(
                                " again."
                                if exc.status == 429 else "That email and password do not match.")
         else:
-            sign_in(request, answer.access_token)
+            sign_in(request, answer)
             # A full reload: the session, and so the CSRF token on <body>, just changed.
             return see_other(request, safe_next(next), full_reload=True)
     return render(request, "auth/login.html",
@@ -80,13 +81,14 @@ async def signup(
             await clients.identity.create_account(
                 email=values["email"], password=password, full_name=values["full_name"]
             )
-            answer = await clients.identity.token(email=values["email"], password=password)
+            answer = await clients.identity.token(email=values["email"], password=password,
+                                                  device=browser_device(request))
         except ApiError as exc:
             if exc.unavailable:
                 raise
             errors.update(api_field_errors(exc, fields=("full_name", "email", "password")))
         else:
-            sign_in(request, answer.access_token)
+            sign_in(request, answer)
             flash(request, f"Welcome to Cascade, {values['full_name']}.")
             return see_other(request, safe_next(next), full_reload=True)
     return render(request, "auth/signup.html",
@@ -95,7 +97,7 @@ async def signup(
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    sign_out(request)
+    await end_session(request)
     flash(request, "You are signed out.")
     return see_other(request, "/", full_reload=True)
 

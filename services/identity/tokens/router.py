@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Response
+from fastapi import APIRouter, Form, Request, Response
 
 from services.identity.deps import KeyRingDep, SessionDep, SessionsDep, SettingsDep
+from services.identity.sessions.router import device_of
 from services.identity.tokens import service
 from services.identity.tokens.keys import public_jwks
 from services.identity.tokens.schemas import Jwks, TokenAnswer
@@ -11,21 +12,29 @@ router = APIRouter(tags=["tokens"])
 FormField = Annotated[str | None, Form(max_length=4096)]
 
 
-@router.post("/token", response_model=TokenAnswer, summary="Get an access token")
+@router.post("/token", response_model=TokenAnswer, response_model_exclude_none=True,
+             summary="Get an access token")
 async def create_token(
     db: SessionDep, sessions: SessionsDep, key_ring: KeyRingDep, settings: SettingsDep,
-    response: Response,
+    request: Request, response: Response,
     grant_type: FormField = None, username: FormField = None, password: FormField = None,
     client_id: FormField = None, client_secret: FormField = None, api_key: FormField = None,
+    refresh_token: FormField = None, user_agent: FormField = None,
+    client_address: FormField = None,
 ) -> TokenAnswer:
     """OAuth 2.0 token endpoint (application/x-www-form-urlencoded):
-    `grant_type=password` with `username` (email) and `password`;
+    `grant_type=password` with `username` (email) and `password` starts a login session and
+    answers a `refresh_token` with the access token (`user_agent` and `client_address` label the
+    session when a client such as web signs in for a browser; else this request's are kept);
+    `grant_type=refresh_token` with `refresh_token`: the session's next access token, with the
+    roles held now (refused once the session has ended);
     `grant_type=client_credentials` with `client_id` (a Cascade service) and `client_secret`;
     `grant_type=api_key` with `api_key` (a partner key, csk_...)."""
     response.headers["Cache-Control"] = "no-store"
     return await service.issue_token(db, key_ring, settings, service.TokenRequest(
         grant_type=grant_type, username=username, password=password, client_id=client_id,
-        client_secret=client_secret, api_key=api_key,
+        client_secret=client_secret, api_key=api_key, refresh_token=refresh_token,
+        device=device_of(request, user_agent=user_agent, client_address=client_address),
     ), sessions=sessions)
 
 

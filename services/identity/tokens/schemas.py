@@ -5,6 +5,9 @@ class TokenAnswer(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+    # Password grants only: renews the session's access tokens (grant_type=refresh_token) until
+    # the session ends. Shown once; identity keeps only its hash.
+    refresh_token: str | None = None
 
 
 class Jwk(BaseModel):

@@ -1,4 +1,5 @@
-"""The token endpoint's grants: password (people), client_credentials (Cascade services) and
+"""The token endpoint's grants: password (people; starts a login session), refresh_token (a
+session's next access token, with the roles held now), client_credentials (Cascade services) and
 api_key (partners). Every failure says as little as possible about why."""
 
 import functools
@@ -23,6 +24,8 @@ from services.identity.errors import (
 from services.identity.logins import service as logins
 from services.identity.logins.models import EMAIL_MAX_LENGTH
 from services.identity.memberships import repository as memberships
+from services.identity.people import repository as people
+from services.identity.sessions import service as login_sessions
 from services.identity.settings import IdentitySettings
 from services.identity.sql import today
 from services.identity.tokens.keys import KeyRing
@@ -30,7 +33,7 @@ from services.identity.tokens.schemas import TokenAnswer
 
 AUDIENCE = ["identity", "scheduling", "evidence", "reach"]
 SERVICE_CLIENTS = frozenset(AUDIENCE)
-GRANT_TYPES = ("password", "client_credentials", "api_key")
+GRANT_TYPES = ("password", "refresh_token", "client_credentials", "api_key")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class TokenRequest:
     client_id: str | None = None
     client_secret: str | None = None
     api_key: str | None = None
+    refresh_token: str | None = None
+    device: login_sessions.Device = login_sessions.Device()
 
 
 @dataclass(frozen=True)
@@ -104,13 +109,37 @@ async def _password(db: AsyncSession, key_ring: KeyRing, settings: IdentitySetti
         if account is not None:
             account.password_hash = new_hash
             await accounts.save(db, account)
+    login, refresh_token = await login_sessions.start(
+        db, account_id=credentials.account_id, device=request.device,
+        ttl=settings.login_session_ttl)
+    answer = await _user_token(db, key_ring, settings, credentials, session_id=login.id)
+    return answer.model_copy(update={"refresh_token": refresh_token})
+
+
+async def _user_token(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings,
+                      credentials: _Credentials, *, session_id: str) -> TokenAnswer:
+    # Roles are read at every signing: a removed membership is gone from the next token.
     roles = await memberships.active_roles(db, credentials.person_id, today())
     return await _sign(
         db, key_ring, settings, ttl=settings.access_token_ttl,
         subject=credentials.account_id, kind="user", person_id=credentials.person_id,
         email=credentials.email, name=credentials.full_name,
-        admin=credentials.is_platform_admin, roles=roles,
+        admin=credentials.is_platform_admin, roles=roles, sid=session_id,
     )
+
+
+async def _refresh(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings,
+                   request: TokenRequest) -> TokenAnswer:
+    login = await login_sessions.resume(
+        db, refresh_token=_required(request.refresh_token, "refresh_token"))
+    account = await accounts.get(db, login.account_id)
+    person = account and await people.get(db, account.person_id)
+    if account is None or person is None:
+        raise InvalidGrant("The session has ended; sign in again.")
+    return await _user_token(db, key_ring, settings, _Credentials(
+        account_id=account.id, password_hash=account.password_hash,
+        is_platform_admin=account.is_platform_admin, person_id=person.id, email=person.email,
+        full_name=person.full_name), session_id=login.id)
 
 
 async def _client_credentials(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings,
@@ -143,6 +172,7 @@ async def issue_token(db: AsyncSession, key_ring: KeyRing, settings: IdentitySet
                       request: TokenRequest, *, sessions: async_sessionmaker[AsyncSession]
                       ) -> TokenAnswer:
     grants = {"password": functools.partial(_password, sessions=sessions),
+              "refresh_token": _refresh,
               "client_credentials": _client_credentials,
               "api_key": _api_key}
     grant_type = _required(request.grant_type, "grant_type")
