@@ -275,3 +275,33 @@ class TestAudiences:
         for service in refused:
             feed = await stack.client.get(f"/api/{service}/v1/feed", headers=headers)
             assert feed.status_code == 401, (service, feed.text)
+
+
+def test_cascade_keys_rotate_on_the_embedded_suite(tmp_path, monkeypatch, capsys):
+    import asyncio
+
+    from services.cli import identity_settings, main
+
+    monkeypatch.setenv("CASCADE_VAR_DIR", str(tmp_path))
+    for name in ("IDENTITY_DATABASE_URL", "IDENTITY_KEY_ENCRYPTION_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["keys", "rotate"]) == 0
+    assert main(["keys", "rotate"]) == 0
+    assert "signs from now on" in capsys.readouterr().out
+
+    settings = identity_settings()  # the key encryption key `cascade run` keeps in var/
+    assert (tmp_path / "identity-key-encryption-key").read_text() == settings.key_encryption_key
+
+    async def stored():
+        from shared.db import create_engine, session_factory
+
+        engine = create_engine(settings.db_url, schema="identity")
+        async with session_factory(engine)() as db:
+            rows = await repository.every(db)
+        await engine.dispose()
+        return rows
+
+    first, second = asyncio.run(stored())
+    assert first.retired_at is not None and second.retired_at is None
+    cipher = KeyCipher(settings.key_encryption_key)
+    assert cipher.open(first) and cipher.open(second)
