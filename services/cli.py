@@ -81,8 +81,9 @@ def cmd_keys_rotate(_args) -> int:
     settings = identity_settings()
     migrations.upgrade("identity", settings.db_url)
     kid, retires_at = asyncio.run(rotate_signing_keys(settings))
-    print(f"Key {kid} signs from now on (within {settings.key_cache_seconds:.0f} s in every "
-          f"identity process); the previous keys leave the JWKS at {retires_at.isoformat()}.")
+    print(f"Key {kid} is published now and signs in {settings.key_publish_seconds:.0f} s (within "
+          f"{settings.key_cache_seconds:.0f} s more in every identity process); the previous keys "
+          f"leave the JWKS at {retires_at.isoformat()}.")
     return 0
 
 

@@ -24,6 +24,9 @@ class IdentitySettings(BaseServiceSettings):
     # How long this process trusts its cached copy of the signing keys; a rotation made
     # elsewhere (the CLI, another replica) is picked up within it.
     key_cache_seconds: float = Field(60.0, ge=0)
+    # A new key (`cascade keys rotate`) is published this long before it signs: longer than the
+    # services' JWKS refetch cooldown (10 s), so none refuses its first tokens.
+    key_publish_seconds: float = Field(15.0, ge=0)
     # Lifetimes of the access tokens identity signs, in seconds.
     access_token_ttl: int = 1800
     service_token_ttl: int = 900

@@ -181,8 +181,10 @@ class TestKeysAtRest:
 class TestRotation:
     @pytest.fixture
     def identity_settings(self, identity_settings):
-        # Each process re-reads its keys at once, so the test sees a rotation without waiting.
-        return identity_settings.model_copy(update={"key_cache_seconds": 0.0})
+        # Each process re-reads its keys at once and a new key signs as soon as it is published,
+        # so the test sees a rotation without waiting.
+        return identity_settings.model_copy(update={"key_cache_seconds": 0.0,
+                                                    "key_publish_seconds": 0.0})
 
     async def _kids(self, client) -> set[str]:
         return {key["kid"] for key in (await client.get(f"{BASE}/jwks.json")).json()["keys"]}
@@ -277,6 +279,24 @@ class TestAudiences:
             assert feed.status_code == 401, (service, feed.text)
 
 
+class TestPublishBeforeSigning:
+    @pytest.fixture
+    def identity_settings(self, identity_settings):
+        return identity_settings.model_copy(update={"key_cache_seconds": 0.0,
+                                                    "key_publish_seconds": 600.0})
+
+    async def test_a_new_key_is_published_before_it_signs(self, api, client, identity_settings):
+        await api.admin()
+        old_kid = jwt.get_unverified_header(await api.token(ADMIN_EMAIL))["kid"]
+        new_kid, retires_at = await rotate_signing_keys(identity_settings)
+        jwks = (await client.get(f"{BASE}/jwks.json")).json()
+        assert {key["kid"] for key in jwks["keys"]} == {old_kid, new_kid}
+        # Services that fetched the keys just before may refuse an unknown kid for their
+        # cooldown: the old key signs on until the new one has been published long enough.
+        assert jwt.get_unverified_header(await api.token(ADMIN_EMAIL))["kid"] == old_kid
+        assert retires_at - utcnow() >= timedelta(seconds=600 + identity_settings.max_token_ttl)
+
+
 def test_cascade_keys_rotate_on_the_embedded_suite(tmp_path, monkeypatch, capsys):
     import asyncio
 
@@ -287,7 +307,7 @@ def test_cascade_keys_rotate_on_the_embedded_suite(tmp_path, monkeypatch, capsys
         monkeypatch.delenv(name, raising=False)
     assert main(["keys", "rotate"]) == 0
     assert main(["keys", "rotate"]) == 0
-    assert "signs from now on" in capsys.readouterr().out
+    assert "is published now and signs in 15 s" in capsys.readouterr().out
 
     settings = identity_settings()  # the key encryption key `cascade run` keeps in var/
     assert (tmp_path / "identity-key-encryption-key").read_text() == settings.key_encryption_key

@@ -1,10 +1,12 @@
 """Identity's ES256 signing keys: made on first use, kept in the database sealed with the key
 encryption key from settings, published as JWKS, rotated by `cascade keys rotate`.
 
-A rotation adds a key, which signs from then on, and gives every older key a retirement time
-past the expiry of the last token it can have signed; until then it stays in the JWKS, after it
-no service trusts it. Each process caches the keys for `key_cache_seconds`, so a rotation made
-elsewhere is picked up within that time (and the retirement waits that much longer).
+A rotation adds a key, published at once and signing `key_publish_seconds` later (by then a
+service that just fetched the JWKS may fetch it again, so it knows the new key id before it sees
+it), and gives every older key a retirement time past the expiry of the last token it can have
+signed; until then it stays in the JWKS, after it no service trusts it. Each process caches the
+keys for `key_cache_seconds`, so a rotation made elsewhere is picked up within that time (and
+the retirement waits that much longer).
 """
 
 import base64
@@ -70,7 +72,8 @@ class KeyCipher:
 class LoadedKey:
     kid: str
     private_key: ec.EllipticCurvePrivateKey
-    retired_at: datetime | None  # when it leaves the JWKS; None while it is the signing key
+    created_at: datetime
+    retired_at: datetime | None  # when it leaves the JWKS; None until a newer key replaces it
 
     def published(self, now: datetime) -> bool:
         return self.retired_at is None or self.retired_at > now
@@ -83,32 +86,40 @@ class LoadedKey:
 class KeyRing:
     """The keys this process signs and verifies with, read again every `max_age` seconds."""
 
-    def __init__(self, cipher: KeyCipher, *, max_age: float = 60.0) -> None:
+    def __init__(self, cipher: KeyCipher, *, max_age: float = 60.0,
+                 publish_before_signing: float = 0.0) -> None:
         self.cipher = cipher
         self._max_age = max_age
+        self._publish_before_signing = timedelta(seconds=publish_before_signing)
         self._keys: list[LoadedKey] = []
         self._loaded_at = float("-inf")
 
     async def _published(self, db: AsyncSession) -> list[LoadedKey]:
         if time.monotonic() - self._loaded_at >= self._max_age:
             rows = await repository.published(db, now=utcnow())
-            self._keys = [LoadedKey(row.id, self.cipher.open(row), row.retired_at)
-                          for row in rows]
+            self._keys = [LoadedKey(row.id, self.cipher.open(row), row.created_at,
+                                    row.retired_at) for row in rows]
             self._loaded_at = time.monotonic()
         now = utcnow()
         return [key for key in self._keys if key.published(now)]
 
     async def current(self, db: AsyncSession) -> LoadedKey:
-        for key in await self._published(db):
-            if key.retired_at is None:
+        """The newest key published long enough to sign; when none is yet (keys made moments
+        ago), the one published longest."""
+        published = await self._published(db)  # newest first
+        ready_since = utcnow() - self._publish_before_signing
+        for key in published:
+            if key.created_at <= ready_since:
                 return key
+        if published:
+            return published[-1]
         # First use. The new key commits with the caller's transaction, so it is not cached
         # until a later call reads it back; were two replicas to race here, both keys would be
         # published and either verifies.
         private_key = ec.generate_private_key(ec.SECP256R1())
         row = await repository.add(db, SigningKey(private_key=self.cipher.seal(private_key)))
         self._loaded_at = float("-inf")
-        return LoadedKey(row.id, private_key, None)
+        return LoadedKey(row.id, private_key, row.created_at, None)
 
     async def sign(self, db: AsyncSession, claims: dict[str, Any]) -> str:
         key = await self.current(db)
@@ -134,18 +145,20 @@ class KeyRing:
 
 
 def key_ring(settings: IdentitySettings) -> KeyRing:
-    return KeyRing(KeyCipher(settings.key_encryption_key), max_age=settings.key_cache_seconds)
+    return KeyRing(KeyCipher(settings.key_encryption_key), max_age=settings.key_cache_seconds,
+                   publish_before_signing=settings.key_publish_seconds)
 
 
 def retirement(settings: IdentitySettings, now: datetime) -> datetime:
     """When a key that stops signing now may leave the JWKS: every token it signed has expired,
     including those signed by replicas that have not yet noticed the rotation."""
-    return now + timedelta(seconds=settings.max_token_ttl + settings.key_cache_seconds) + CLOCK_SKEW
+    return now + CLOCK_SKEW + timedelta(seconds=settings.key_publish_seconds
+                                        + settings.key_cache_seconds + settings.max_token_ttl)
 
 
 async def rotate(db: AsyncSession, settings: IdentitySettings) -> tuple[SigningKey, datetime]:
-    """Adds the key that signs from now on; the keys that signed until now retire once their
-    last token has expired. Returns the new key and that retirement time."""
+    """Adds the key that signs from `key_publish_seconds` on; the keys that signed until then
+    retire once their last token has expired. Returns the new key and that retirement time."""
     cipher = KeyCipher(settings.key_encryption_key)
     now = utcnow()
     retires_at = retirement(settings, now)
