@@ -4,6 +4,9 @@
     cascade migrate                  bring every service's database to its latest migration
     cascade admin create --email E --password-stdin
     cascade demo load                load the demo network into a running suite
+    cascade keys rotate              a new token-signing key; the old one retires once its
+                                     tokens have expired
+    cascade secrets new              fresh secrets for a deployment's env file
 """
 
 import argparse
@@ -55,6 +58,52 @@ def cmd_demo_load(args) -> int:
     url = args.url or os.environ.get("CASCADE_GATEWAY_URL", "http://127.0.0.1:8000")
     asyncio.run(load_demo(url, var_dir=var_dir()))
     print("The demo network is loaded.")
+    return 0
+
+
+def identity_settings():
+    """Identity's settings for a command run beside the suite: its environment, else the
+    database and the secrets `cascade run` keeps in var/."""
+    from services.identity.settings import IdentitySettings
+    from services.runner import database_url, embedded_secrets
+
+    settings = IdentitySettings(database_url=database_url("identity", var_dir()))
+    if not settings.key_encryption_key:
+        key = embedded_secrets(var_dir(), only="identity")["IDENTITY_KEY_ENCRYPTION_KEY"]
+        settings = settings.model_copy(update={"key_encryption_key": key})
+    return settings
+
+
+def cmd_keys_rotate(_args) -> int:
+    from services.identity.cli import rotate_signing_keys
+    from shared import migrations
+
+    settings = identity_settings()
+    migrations.upgrade("identity", settings.db_url)
+    kid, retires_at = asyncio.run(rotate_signing_keys(settings))
+    print(f"Key {kid} is published now and signs in {settings.key_publish_seconds:.0f} s (within "
+          f"{settings.key_cache_seconds:.0f} s more in every identity process); the previous keys "
+          f"leave the JWKS at {retires_at.isoformat()}.")
+    return 0
+
+
+def cmd_secrets_new(_args) -> int:
+    import json
+    import secrets
+
+    from services.runner import CLIENTS, client_secret_hash
+
+    clients = {client: secrets.token_urlsafe(32) for client in CLIENTS}
+    lines = [f"IDENTITY_KEY_ENCRYPTION_KEY={secrets.token_urlsafe(32)}",
+             *(f"{client.upper()}_CLIENT_SECRET={value}" for client, value in clients.items()),
+             "IDENTITY_SERVICE_CLIENTS=" + json.dumps(
+                 {client: client_secret_hash(value) for client, value in clients.items()},
+                 separators=(",", ":")),
+             f"WEB_SECRET_KEY={secrets.token_urlsafe(48)}",
+             f"POSTGRES_PASSWORD={secrets.token_urlsafe(24)}",
+             *(f"{service.upper()}_DB_PASSWORD={secrets.token_urlsafe(24)}"
+               for service in ("identity", "scheduling", "evidence", "reach"))]
+    print("\n".join(lines))
     return 0
 
 
@@ -111,6 +160,16 @@ def main(argv: list[str] | None = None) -> int:
     load = demo_commands.add_parser("load", help="load the demo network into a running suite")
     load.add_argument("--url", help="the gateway's URL (default CASCADE_GATEWAY_URL)")
     load.set_defaults(handler=cmd_demo_load)
+
+    keys = commands.add_parser("keys", help="identity's token-signing keys")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    keys_commands.add_parser("rotate", help="sign with a new key, retire the old one") \
+        .set_defaults(handler=cmd_keys_rotate)
+
+    secrets_parser = commands.add_parser("secrets", help="secrets for a deployment")
+    secrets_commands = secrets_parser.add_subparsers(dest="secrets_command", required=True)
+    secrets_commands.add_parser("new", help="print fresh secrets as env-file lines") \
+        .set_defaults(handler=cmd_secrets_new)
 
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -3,6 +3,8 @@
 `cascade run` (and `make run`) use it; so do the browser tests, on ports of their own.
 """
 
+import hashlib
+import json
 import os
 import secrets
 import signal
@@ -42,6 +44,44 @@ def read_or_create_secret(path: Path) -> str:
     return value
 
 
+# The services that get a token of their own from identity (client credentials).
+CLIENTS = ("scheduling", "evidence", "reach")
+SECRET_NAMES = frozenset({
+    "IDENTITY_KEY_ENCRYPTION_KEY", "IDENTITY_SERVICE_CLIENTS", "WEB_SECRET_KEY",
+    *(f"{client.upper()}_CLIENT_SECRET" for client in CLIENTS),
+})
+
+
+def embedded_secrets(var_dir: Path, *, only: str | None = None) -> dict[str, str]:
+    """The secrets of the embedded suite: each from the environment when set there, else made
+    once and kept in var/ (mode 0600). `only` narrows them to what that app needs: identity
+    its key encryption key and the hashes of the clients' secrets, each client its own
+    secret, web its cookie key, the gateway none."""
+    def secret(name: str, file: str) -> str:
+        return os.environ.get(name) or read_or_create_secret(var_dir / file)
+
+    clients = {client: secret(f"{client.upper()}_CLIENT_SECRET", f"{client}-client-secret")
+               for client in CLIENTS}
+    every = {
+        "identity": {
+            "IDENTITY_KEY_ENCRYPTION_KEY": secret("IDENTITY_KEY_ENCRYPTION_KEY",
+                                                  "identity-key-encryption-key"),
+            "IDENTITY_SERVICE_CLIENTS": os.environ.get("IDENTITY_SERVICE_CLIENTS") or json.dumps(
+                {client: client_secret_hash(value) for client, value in clients.items()}),
+        },
+        **{client: {f"{client.upper()}_CLIENT_SECRET": value} for client, value in clients.items()},
+        "web": {"WEB_SECRET_KEY": secret("WEB_SECRET_KEY", "web-secret")},
+    }
+    if only is not None:
+        return every.get(only, {})
+    return {name: value for app_secrets in every.values() for name, value in app_secrets.items()}
+
+
+def client_secret_hash(secret: str) -> str:
+    """What identity keeps of a service's client secret (IDENTITY_SERVICE_CLIENTS)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 def database_url(service: str, var_dir: Path) -> str:
     return os.environ.get(f"{service.upper()}_DATABASE_URL") or (
         f"sqlite+aiosqlite:///{var_dir / service}.db"
@@ -64,10 +104,11 @@ class Suite:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.ports['gateway']}"
 
-    def environment(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.setdefault("CASCADE_SERVICE_SECRET",
-                       read_or_create_secret(self.var_dir / "service-secret"))
+    def environment(self, app: str | None = None) -> dict[str, str]:
+        """The environment of one app's process: the suite's settings and that app's own
+        secrets (generated in var/ unless set), never another app's."""
+        env = {name: value for name, value in os.environ.items() if name not in SECRET_NAMES}
+        env.update(embedded_secrets(self.var_dir, only=app))
         env["CASCADE_VAR_DIR"] = str(self.var_dir)
         env["CASCADE_GATEWAY_URL"] = self.url
         for name, port in self.ports.items():
@@ -91,8 +132,8 @@ class Suite:
 
     def start(self) -> None:
         self.check_ports_free()
-        env = self.environment()
         for name, target in APPS.items():
+            env = self.environment(name)
             command = [sys.executable, "-m", "uvicorn", "--factory", target, "--host", "127.0.0.1",
                        "--port", str(self.ports[name]), "--no-access-log", "--log-level", "warning",
                        # Only the gateway writes X-Forwarded-*; uvicorn would otherwise believe

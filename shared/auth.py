@@ -1,8 +1,9 @@
 """Access-token verification against identity's published keys, and the caller it describes.
 
-Identity signs short-lived ES256 tokens; every service verifies signature, issuer, expiry and its
-own name in the audience. Keys are fetched asynchronously, cached, and fetched again when a token
-names a key id we have not seen (identity rotated), at most once per cooldown.
+Identity signs short-lived ES256 access tokens (header typ "at+jwt"); every service verifies the
+type, signature, issuer, expiry and its own name in the audience. Keys are fetched
+asynchronously, cached for a few minutes, and fetched again when a token names a key id we have
+not seen (identity rotated), at most once per cooldown.
 """
 
 import asyncio
@@ -19,6 +20,9 @@ from shared.errors import CascadeError, Forbidden, Unauthorized
 from shared.revocations import RevocationCheck
 
 ALGORITHMS = ["ES256"]
+# The JOSE header type of an access token (RFC 9068); the media-type form is the same type.
+TOKEN_TYPE = "at+jwt"
+TOKEN_TYPES = frozenset({TOKEN_TYPE, "application/at+jwt"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,15 @@ class Principal:
 
 
 class TokenVerifier:
+    """Verifies identity's access tokens (RFC 9068 `at+jwt`, RFC 8725's checks).
+
+    The key set is fetched again when it is older than `max_age` (a key identity retired stops
+    being trusted within it) and when a token names a key id we have not seen (identity
+    rotated), at most once per `refetch_cooldown` whether the fetch worked or not, so neither a
+    stream of made-up key ids nor a down identity turns into a stream of fetches. `local_key`,
+    when given, is asked first: identity passes its own key ring.
+    """
+
     def __init__(
         self,
         *,
@@ -73,44 +86,72 @@ class TokenVerifier:
         audience: str,
         refetch_cooldown: float = 10.0,
         revocations: RevocationCheck | None = None,
+        max_age: float = 300.0,
+        local_key: Callable[[str], Any | None] | None = None,
     ) -> None:
         self._fetch_jwks = fetch_jwks
         self.issuer = issuer
         self.audience = audience
         self._cooldown = refetch_cooldown
+        self._max_age = max_age
+        self._local_key = local_key
         self._keys: dict[str, Any] = {}
-        self._fetched_at = float("-inf")
+        self._loaded_at = float("-inf")  # when the key set in hand was fetched
+        self._tried_at = float("-inf")  # when a fetch was last tried, successful or not
+        self._failed = False
         self._lock = asyncio.Lock()
         self.revocations = revocations
 
+    def _stale(self) -> bool:
+        return time.monotonic() - self._loaded_at >= self._max_age
+
+    def _may_fetch(self) -> bool:
+        return time.monotonic() - self._tried_at >= self._cooldown
+
+    async def _refresh(self) -> None:
+        self._tried_at = time.monotonic()
+        try:
+            jwks = await self._fetch_jwks()
+            # Replace, not merge: a key identity stopped publishing is no longer trusted.
+            keys = {k.key_id: k.key for k in jwt.PyJWKSet.from_dict(jwks).keys}
+        except (httpx.HTTPError, ValueError, jwt.PyJWTError):
+            self._failed = True
+            return
+        self._keys, self._loaded_at, self._failed = keys, time.monotonic(), False
+
     async def _key(self, kid: str) -> Any:
-        if kid in self._keys:
+        if self._local_key is not None and (key := self._local_key(kid)) is not None:
+            return key
+        if kid in self._keys and not self._stale():
             return self._keys[kid]
         async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._fetched_at >= self._cooldown:
-                try:
-                    jwks = await self._fetch_jwks()
-                except (httpx.HTTPError, ValueError) as exc:
-                    raise KeysUnavailable() from exc
-                self._fetched_at = time.monotonic()
-                # Replace, not merge: a key identity stopped publishing is no longer trusted.
-                self._keys = {k.key_id: k.key for k in jwt.PyJWKSet.from_dict(jwks).keys}
-        if kid not in self._keys:
-            raise Unauthorized("The access token was signed with an unknown key.")
-        return self._keys[kid]
+            if (kid not in self._keys or self._stale()) and self._may_fetch():
+                await self._refresh()
+            if kid in self._keys:
+                # Stale only when the refresh failed or waits out its cooldown: the last set
+                # identity published is the best there is, and its keys retire only after the
+                # tokens they signed expire.
+                return self._keys[kid]
+        if self._failed:
+            raise KeysUnavailable()
+        raise Unauthorized("The access token was signed with an unknown key.")
 
     async def verify(self, token: str) -> Principal:
         try:
-            kid = jwt.get_unverified_header(token).get("kid")
+            header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise Unauthorized("The access token is malformed.") from None
-        if not kid:
+        # RFC 8725 3.11: only an access token is accepted as one, never an ID token or the like.
+        if str(header.get("typ", "")).lower() not in TOKEN_TYPES:
+            raise Unauthorized("The token is not an access token.")
+        kid = header.get("kid")
+        if not kid or not isinstance(kid, str):
             raise Unauthorized("The access token names no key.")
         key = await self._key(kid)
         try:
             claims = jwt.decode(
                 token, key, algorithms=ALGORITHMS, audience=self.audience, issuer=self.issuer,
-                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+                options={"require": ["exp", "iat", "sub", "aud", "iss", "jti"]},
             )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The access token has expired.") from None

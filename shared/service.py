@@ -35,8 +35,10 @@ def create_service_app(
     gateway_transport: httpx.AsyncBaseTransport | None = None,
     verifier: TokenVerifier | None = None,
     workers: list[Worker] | None = None,
+    startup: Callable[[FastAPI], Awaitable[None]] | None = None,
 ) -> FastAPI:
     name = settings.service_name
+    settings.check_secrets()
     configure_logging(settings.log_level)
     workers = workers or []
 
@@ -45,6 +47,8 @@ def create_service_app(
         async with AsyncExitStack() as stack:
             stack.push_async_callback(app.state.engine.dispose)
             stack.push_async_callback(app.state.gateway.aclose)
+            if startup is not None:
+                await startup(app)
             for worker in workers:
                 start_task(app, worker(app), name=f"{name}-worker")
             try:
@@ -71,7 +75,7 @@ def create_service_app(
     app.state.sessions = session_factory(app.state.engine)
     app.state.gateway = make_client(settings.gateway_url, transport=gateway_transport)
     app.state.service_token = ServiceTokenProvider(
-        app.state.gateway, client_id=name, client_secret=settings.service_secret
+        app.state.gateway, client_id=name, client_secret=settings.client_secret
     )
     app.state.verifier = verifier or TokenVerifier(
         fetch_jwks=jwks_over_http(app.state.gateway, "/api/identity/v1/jwks.json"),

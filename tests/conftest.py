@@ -1,8 +1,14 @@
+import os
+
 import pytest
 
 from tests.support.databases import PostgresDatabases, SQLiteDatabases, postgres_reachable
 from tests.support.stack import ROOT_LOGIN, InProcessStack
 from tests.support.tokens import TestKeys
+
+# Apps built by tests get their secrets from the test (or none where a test needs none); outside
+# the tests an empty secret stops an app at start-up. Tests of that refusal turn this off.
+os.environ.setdefault("CASCADE_ALLOW_EMPTY_SECRETS", "true")
 
 
 def pytest_collection_modifyitems(items):

@@ -37,6 +37,7 @@ def create_app(
     gateway_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     settings = settings or WebSettings()
+    settings.check_secrets()
     configure_logging(settings.log_level)
 
     @asynccontextmanager

@@ -12,8 +12,10 @@ class WebSettings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="WEB_", extra="ignore", populate_by_name=True)
 
     service_name: str = "web"
-    # Signs the session cookie and the CSRF tokens. Empty: kept in var_dir/web-secret, so that
-    # every web process on one machine agrees and sessions survive a restart.
+    required_secrets = ("secret_key",)
+    # Signs the session cookie and the CSRF tokens (WEB_SECRET_KEY; `cascade run` keeps it in
+    # var_dir/web-secret). Empty, where CASCADE_ALLOW_EMPTY_SECRETS permits it: kept in
+    # var_dir/web-secret, so that every web process on one machine agrees.
     secret_key: str = ""
     # Behind TLS in production; the local stack is plain http on 127.0.0.1.
     cookie_secure: bool = False

@@ -7,7 +7,7 @@ from services.identity.accounts import passwords
 from services.identity.api import api_router
 from services.identity.sessions.service import is_revoked
 from services.identity.settings import IdentitySettings
-from services.identity.tokens.keys import KeyRing, public_jwks
+from services.identity.tokens.keys import key_ring, seal_plain_keys
 from shared.auth import TokenVerifier
 from shared.service import create_service_app
 
@@ -24,12 +24,21 @@ def create_app(
     verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     settings = settings or IdentitySettings()
+    settings.check_secrets()
     passwords.dummy_hash()  # computed now, so the first unknown-email sign-in is not faster
+    ring = key_ring(settings)
 
     async def fetch_own_jwks() -> dict:
         # Identity reads its own keys from its database instead of asking itself over HTTP.
         async with app.state.sessions() as db:
-            return await public_jwks(db)
+            return await ring.jwks(db)
+
+    async def seal_keys(app: FastAPI) -> None:
+        # Keys written in plain text before they were sealed at rest are sealed now; a key
+        # that does not open with the configured key stops the start-up here, not at sign-in.
+        async with app.state.sessions() as db:
+            await seal_plain_keys(db, ring.cipher)
+            await db.commit()
 
     class EndedSessions:
         """Identity needs no cache: whether a session has ended is one read of its own table."""
@@ -44,12 +53,15 @@ def create_app(
         description=DESCRIPTION,
         api_router=api_router(),
         gateway_transport=gateway_transport,
-        # No refetch cooldown: a key made moments ago must verify at once, and the lookup is a
-        # read of a tiny local table.
+        # The key ring answers first, with no database read; a key id it does not hold (made
+        # moments ago by another replica) is looked up at most once a second.
         verifier=verifier or TokenVerifier(fetch_jwks=fetch_own_jwks,
                                            issuer=settings.token_issuer,
-                                           audience=settings.service_name, refetch_cooldown=0.0,
+                                           audience=settings.service_name, refetch_cooldown=1.0,
+                                           max_age=settings.key_cache_seconds,
+                                           local_key=ring.public_key,
                                            revocations=EndedSessions()),
+        startup=seal_keys,
     )
-    app.state.key_ring = KeyRing()
+    app.state.key_ring = ring
     return app

@@ -1,13 +1,32 @@
+import re
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import BaseServiceSettings
+from shared.settings import BaseServiceSettings, InsecureSettings
+
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class IdentitySettings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore", populate_by_name=True)
 
     service_name: str = "identity"
+    required_secrets = ("key_encryption_key",)
+    # Seals the private signing keys at rest (IDENTITY_KEY_ENCRYPTION_KEY, a long random
+    # string; a Fernet key is derived from it). Losing it loses the keys: tokens then need a
+    # new key (`cascade keys rotate`) and everyone signs in again.
+    key_encryption_key: str = ""
+    # The Cascade services that may get a token by client credentials, each with the SHA-256
+    # (hex) of its own client secret: IDENTITY_SERVICE_CLIENTS='{"scheduling": "<sha256>"}'.
+    # A token names only the services that client calls (tokens/service.py).
+    service_clients: dict[str, str] = {}
+    # How long this process trusts its cached copy of the signing keys; a rotation made
+    # elsewhere (the CLI, another replica) is picked up within it.
+    key_cache_seconds: float = Field(60.0, ge=0)
+    # A new key (`cascade keys rotate`) is published this long before it signs: longer than the
+    # services' JWKS refetch cooldown (10 s), so none refuses its first tokens.
+    key_publish_seconds: float = Field(15.0, ge=0)
     # Lifetimes of the access tokens identity signs, in seconds.
     # User tokens are short: roles are read again and a revoked session's tokens die at each
     # renewal (grant_type=refresh_token).
@@ -20,3 +39,14 @@ class IdentitySettings(BaseServiceSettings):
     # for that email are refused: IDENTITY_LOGIN_MAX_FAILURES, IDENTITY_LOGIN_FAILURE_WINDOW.
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window: int = Field(default=900, ge=1)
+
+    @property
+    def max_token_ttl(self) -> int:
+        return max(self.access_token_ttl, self.service_token_ttl, self.partner_token_ttl)
+
+    def check_secrets(self) -> None:
+        super().check_secrets()
+        for client, digest in self.service_clients.items():
+            if not _SHA256_HEX.fullmatch(digest):
+                raise InsecureSettings(f"IDENTITY_SERVICE_CLIENTS: {client}'s value must be the "
+                                       "SHA-256 of its client secret, in hex.")

@@ -8,6 +8,7 @@ class ReachSettings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REACH_", extra="ignore", populate_by_name=True)
 
     service_name: str = "reach"
+    required_secrets = ("client_secret",)
     # Partners never see a count of fewer people than this (a network may set its own, higher or
     # lower, in its organization attributes as "min_cell_size").
     min_cell_size: int = Field(10, ge=1)

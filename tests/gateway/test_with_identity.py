@@ -30,12 +30,12 @@ async def partner_key(api: IdentityApi) -> tuple[str, str]:  # noqa: F811
 
 
 async def test_a_partner_key_reaches_the_service_as_identitys_partner_token(
-        gateway, api, identity_app):  # noqa: F811
+        gateway, api):  # noqa: F811
     key, partner_id = await partner_key(api)
     response = await gateway.get("/api/reach/v1/reach", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
     (authorization,) = header(response.json(), "authorization")
-    principal = await identity_app.state.verifier.verify(authorization.removeprefix("Bearer "))
+    principal = await api.verifier("reach").verify(authorization.removeprefix("Bearer "))
     assert principal.kind == "partner" and principal.organization_id == partner_id
 
 

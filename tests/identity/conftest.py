@@ -6,9 +6,10 @@ import pytest
 from services.identity.cli import create_platform_admin
 from services.identity.main import create_app
 from services.identity.settings import IdentitySettings
+from shared.auth import TokenVerifier
+from tests.support.stack import CLIENT_SECRETS, KEY_ENCRYPTION_KEY, SERVICE_CLIENTS
 
 BASE = "/api/identity/v1"
-SERVICE_SECRET = "identity-test-service-secret"
 ADMIN_EMAIL = "root@example.org"
 PASSWORD = "correct horse battery"
 
@@ -65,10 +66,21 @@ class IdentityApi:
             await self.member(organization_id, person["id"], role)
         return await self.login(email)
 
-    async def service_headers(self) -> dict[str, str]:
+    def verifier(self, audience: str) -> TokenVerifier:
+        """How the service named `audience` verifies identity's tokens: against its JWKS."""
+        async def fetch() -> dict:
+            response = await self.client.get(f"{BASE}/jwks.json")
+            response.raise_for_status()
+            return response.json()
+
+        return TokenVerifier(fetch_jwks=fetch, issuer=self.settings.token_issuer,
+                             audience=audience)
+
+    async def service_headers(self, client: str = "reach") -> dict[str, str]:
+        """Headers with a service's own token (reach's, by default: it reads identity's feed)."""
         response = await self.client.post(f"{BASE}/token", data={
-            "grant_type": "client_credentials", "client_id": "reach",
-            "client_secret": SERVICE_SECRET})
+            "grant_type": "client_credentials", "client_id": client,
+            "client_secret": CLIENT_SECRETS[client]})
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -76,7 +88,7 @@ class IdentityApi:
 @pytest.fixture
 def identity_settings(database_urls, tmp_path) -> IdentitySettings:
     return IdentitySettings(database_url=database_urls["identity"], var_dir=tmp_path,
-                            service_secret=SERVICE_SECRET)
+                            service_clients=SERVICE_CLIENTS, key_encryption_key=KEY_ENCRYPTION_KEY)
 
 
 @pytest.fixture

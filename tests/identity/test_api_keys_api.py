@@ -1,9 +1,11 @@
 import hashlib
 
 import jwt
+import pytest
 from sqlmodel import select
 
 from services.identity.api_keys.models import ApiKey
+from shared.errors import Unauthorized
 from tests.identity.conftest import BASE
 
 
@@ -36,8 +38,10 @@ class TestApiKeys:
                                                                  "api_key": key})
         assert response.status_code == 200
         assert response.json()["expires_in"] == 300
-        principal = await identity_app.state.verifier.verify(response.json()["access_token"])
+        principal = await api.verifier("reach").verify(response.json()["access_token"])
         assert principal.kind == "partner" and principal.organization_id == partner["id"]
+        with pytest.raises(Unauthorized):  # a partner token is for reach alone
+            await identity_app.state.verifier.verify(response.json()["access_token"])
         claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
         assert claims["networks"] == [network["id"]] and claims["sub"] == f"apikey:{created['id']}"
 
@@ -67,4 +71,4 @@ class TestApiKeys:
             "grant_type": "api_key", "api_key": key})).json()["access_token"]
         people = await api.client.get(f"{BASE}/people",
                                       headers={"Authorization": f"Bearer {token}"})
-        assert people.status_code == 403
+        assert people.status_code == 401  # identity is not in a partner token's audience

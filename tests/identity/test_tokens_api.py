@@ -4,7 +4,8 @@ import pytest
 
 from services.identity.main import create_app
 from shared.auth import TokenVerifier
-from tests.identity.conftest import ADMIN_EMAIL, BASE, PASSWORD, SERVICE_SECRET
+from tests.identity.conftest import ADMIN_EMAIL, BASE, PASSWORD
+from tests.support.stack import CLIENT_SECRETS
 
 PROBLEM = "application/problem+json"
 
@@ -74,8 +75,10 @@ class TestJwks:
 
 
 class TestClientCredentials:
-    @pytest.mark.parametrize("secret,status", [(SERVICE_SECRET, 200), ("not-it", 401), ("", 401)])
-    async def test_only_the_service_secret_gives_a_service_token(self, client, secret, status):
+    @pytest.mark.parametrize("secret,status", [(CLIENT_SECRETS["scheduling"], 200),
+                                               ("not-it", 401), ("", 401)])
+    async def test_only_the_clients_own_secret_gives_a_service_token(self, client, secret,
+                                                                      status):
         response = await client.post(f"{BASE}/token", data={
             "grant_type": "client_credentials", "client_id": "scheduling",
             "client_secret": secret})
@@ -84,13 +87,38 @@ class TestClientCredentials:
             claims = jwt.decode(response.json()["access_token"],
                                 options={"verify_signature": False})
             assert claims["sub"] == "service:scheduling" and claims["kind"] == "service"
+            assert claims["aud"] == ["identity"]  # the one service scheduling calls
         else:
             assert response.json()["code"] == "invalid_client"
 
-    async def test_an_empty_configured_secret_refuses_every_client(self, identity_settings):
-        app = create_app(identity_settings.model_copy(update={"service_secret": ""}))
+    @pytest.mark.parametrize("client_id,audience", [
+        ("scheduling", ["identity"]), ("reach", ["identity", "scheduling"]),
+        ("evidence", ["scheduling"])])
+    async def test_a_service_token_names_only_the_services_its_client_calls(
+            self, client, client_id, audience):
+        response = await client.post(f"{BASE}/token", data={
+            "grant_type": "client_credentials", "client_id": client_id,
+            "client_secret": CLIENT_SECRETS[client_id]})
+        assert response.status_code == 200, response.text
+        claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
+        assert claims["aud"] == audience and claims["sub"] == f"service:{client_id}"
+
+    @pytest.mark.parametrize("client_id,secret_of", [
+        ("scheduling", "reach"), ("reach", "scheduling"), ("evidence", "reach"),
+        ("identity", "scheduling")])
+    async def test_one_services_secret_cannot_mint_a_token_for_another(self, client, client_id,
+                                                                       secret_of):
+        response = await client.post(f"{BASE}/token", data={
+            "grant_type": "client_credentials", "client_id": client_id,
+            "client_secret": CLIENT_SECRETS[secret_of]})
+        assert response.status_code == 401 and response.json()["code"] == "invalid_client"
+
+    async def test_no_configured_clients_refuses_every_client(self, identity_settings):
+        app = create_app(identity_settings.model_copy(update={"service_clients": {}}))
         async with app.router.lifespan_context(app), httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://identity") as client:
-            response = await client.post(f"{BASE}/token", data={
-                "grant_type": "client_credentials", "client_id": "reach", "client_secret": ""})
-        assert response.status_code == 401 and response.json()["code"] == "invalid_client"
+            for secret in ("", CLIENT_SECRETS["reach"]):
+                response = await client.post(f"{BASE}/token", data={
+                    "grant_type": "client_credentials", "client_id": "reach",
+                    "client_secret": secret})
+                assert response.status_code == 401 and response.json()["code"] == "invalid_client"

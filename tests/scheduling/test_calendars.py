@@ -191,7 +191,7 @@ class TestPersonalFeed:
 
 
 async def test_without_a_secret_feeds_are_off(database_urls, keys, directory):
-    settings = SchedulingSettings(database_url=database_urls["scheduling"], service_secret="",
+    settings = SchedulingSettings(database_url=database_urls["scheduling"], client_secret="",
                                   calendar_secret="")
     app = create_app(settings, verifier=keys.verifier("scheduling"),
                      gateway_transport=httpx.MockTransport(directory.handle))
@@ -205,11 +205,11 @@ async def test_without_a_secret_feeds_are_off(database_urls, keys, directory):
                                         params={"token": empty_key_token}), 404)
 
 
-def test_the_key_derives_from_the_service_secret_unless_set():
-    derived = SchedulingSettings(service_secret="s1").calendar_key
+def test_the_key_derives_from_schedulings_own_client_secret_unless_set():
+    derived = SchedulingSettings(client_secret="s1").calendar_key
     assert derived and derived != b"s1"
-    assert derived != SchedulingSettings(service_secret="s2").calendar_key
-    assert SchedulingSettings(service_secret="s1", calendar_secret="c").calendar_key == b"c"
+    assert derived != SchedulingSettings(client_secret="s2").calendar_key
+    assert SchedulingSettings(client_secret="s1", calendar_secret="c").calendar_key == b"c"
 
 
 @pytest.mark.parametrize("zone,january,july", [

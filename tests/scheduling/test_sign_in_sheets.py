@@ -8,7 +8,7 @@ import httpx
 
 from services.scheduling.signin_sheets.models import SignInSheetJob
 from tests.scheduling.conftest import API, problem
-from tests.support.stack import ROOT_LOGIN, SERVICE_SECRET, bearer, eventually
+from tests.support.stack import CLIENT_SECRETS, ROOT_LOGIN, bearer, eventually
 
 IDENTITY = "/api/identity/v1"
 HEADER = "email,full_name,role,school,district,county\n"
@@ -101,7 +101,7 @@ async def _workshop(stack) -> Workshop:
 async def _attendance_events(stack) -> list[dict]:
     token = (await _post(stack, f"{IDENTITY}/token", "", data={
         "grant_type": "client_credentials", "client_id": "reach",
-        "client_secret": SERVICE_SECRET}))["access_token"]
+        "client_secret": CLIENT_SECRETS["reach"]}))["access_token"]
     response = await stack.client.get(f"{API}/feed", params={"limit": 1000},
                                       headers=bearer(token))
     assert response.status_code == 200, response.text

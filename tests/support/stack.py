@@ -7,6 +7,7 @@ built by its real factory and wired through httpx ASGI transports instead of soc
 """
 
 import asyncio
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -24,12 +25,16 @@ from services.identity.main import create_app as create_identity
 from services.identity.settings import IdentitySettings
 from services.reach.main import create_app as create_reach
 from services.reach.settings import ReachSettings
+from services.runner import CLIENTS, client_secret_hash
 from services.scheduling.main import create_app as create_scheduling
 from services.scheduling.settings import SchedulingSettings
 from web.main import create_app as create_web
 from web.settings import WebSettings
 
-SERVICE_SECRET = "in-process-service-secret"
+# Each service's own client secret, and what identity keeps of them (as `cascade run` does).
+CLIENT_SECRETS = {client: secrets.token_urlsafe(32) for client in CLIENTS}
+SERVICE_CLIENTS = {client: client_secret_hash(value) for client, value in CLIENT_SECRETS.items()}
+KEY_ENCRYPTION_KEY = secrets.token_urlsafe(32)
 BASE_URL = "http://testserver"
 ROOT_LOGIN = ("root@stack.test", "root-password-123")  # the platform admin of the `stack` fixture
 
@@ -56,15 +61,17 @@ class InProcessStack:
         self.revocation_cache_seconds = revocation_cache_seconds
         self._exit = AsyncExitStack()
 
-    def _settings(self, cls, service: str):
+    def _settings(self, cls, service: str, **fields):
         return cls(database_url=self.database_urls[service], var_dir=self.var_dir,
-                   gateway_url=BASE_URL, service_secret=SERVICE_SECRET,
-                   revocation_cache_seconds=self.revocation_cache_seconds)
+                   gateway_url=BASE_URL, client_secret=CLIENT_SECRETS.get(service, ""),
+                   revocation_cache_seconds=self.revocation_cache_seconds, **fields)
 
     async def __aenter__(self) -> "InProcessStack":
         to_gateway = _LateBoundApp()
         transport = httpx.ASGITransport(app=to_gateway)
-        self.identity_settings = self._settings(IdentitySettings, "identity")
+        self.identity_settings = self._settings(IdentitySettings, "identity",
+                                                service_clients=SERVICE_CLIENTS,
+                                                key_encryption_key=KEY_ENCRYPTION_KEY)
         self.apps = {
             "identity": create_identity(self.identity_settings, gateway_transport=transport),
             "scheduling": create_scheduling(self._settings(SchedulingSettings, "scheduling"),
@@ -73,7 +80,7 @@ class InProcessStack:
                                         gateway_transport=transport),
             "reach": create_reach(self._settings(ReachSettings, "reach"), gateway_transport=transport),
             "web": create_web(WebSettings(var_dir=self.var_dir, gateway_url=BASE_URL,
-                                          secret_key="in-process-web-secret",
+                                          secret_key=secrets.token_urlsafe(32),
                                           revocation_cache_seconds=self.revocation_cache_seconds),
                               gateway_transport=transport),
         }

@@ -13,6 +13,8 @@ from shared.auth import TokenVerifier
 
 ISSUER = "cascade-identity"
 AUDIENCE = ["identity", "scheduling", "evidence", "reach"]
+# As identity issues them: a partner's token is for reach alone.
+AUDIENCE_OF = {"partner": ["reach"]}
 
 
 class TestKeys:
@@ -41,17 +43,20 @@ class TestKeys:
         kind: str = "user",
         email: str | None = None,
         ttl: int = 600,
+        header: dict | None = None,
         **claims,
     ) -> str:
         now = int(time.time())
         person_id = person_id or uuid.uuid4().hex
         payload = {
-            "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + ttl,
+            "iss": ISSUER, "aud": AUDIENCE_OF.get(kind, AUDIENCE), "iat": now, "exp": now + ttl,
+            "jti": uuid.uuid4().hex,
             "sub": claims.pop("sub", f"account-{person_id}"), "kind": kind,
             "person_id": person_id, "email": email or f"{person_id}@example.org",
             "admin": admin, "roles": roles or {}, **claims,
         }
-        return jwt.encode(payload, self.private_key, algorithm="ES256", headers={"kid": self.kid})
+        return jwt.encode(payload, self.private_key, algorithm="ES256",
+                          headers={"kid": self.kid, "typ": "at+jwt", **(header or {})})
 
     def headers(self, **kwargs) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(**kwargs)}"}

@@ -1,55 +1,185 @@
-"""Identity's ES256 signing keys: made on first use, kept in the database, published as JWKS."""
+"""Identity's ES256 signing keys: made on first use, kept in the database sealed with the key
+encryption key from settings, published as JWKS, rotated by `cascade keys rotate`.
 
+A rotation adds a key, published at once and signing `key_publish_seconds` later (by then a
+service that just fetched the JWKS may fetch it again, so it knows the new key id before it sees
+it), and gives every older key a retirement time past the expiry of the last token it can have
+signed; until then it stays in the JWKS, after it no service trusts it. Each process caches the
+keys for `key_cache_seconds`, so a rotation made elsewhere is picked up within that time (and
+the retirement waits that much longer).
+"""
+
+import base64
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.identity.settings import IdentitySettings
 from services.identity.tokens import repository
 from services.identity.tokens.models import SigningKey
+from shared.auth import TOKEN_TYPE
+from shared.db import utcnow
+
+# Clocks of identity's replicas and the services may differ this much.
+CLOCK_SKEW = timedelta(seconds=60)
 
 
-def _load(row: SigningKey) -> ec.EllipticCurvePrivateKey:
-    key = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
-    assert isinstance(key, ec.EllipticCurvePrivateKey)
-    return key
+class KeyEncryptionError(RuntimeError):
+    """A sealed signing key does not open with the configured key encryption key."""
 
 
-def _pem(key: ec.EllipticCurvePrivateKey) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+class KeyCipher:
+    """Seals private keys at rest with a Fernet key derived from the key encryption key."""
+
+    def __init__(self, key_encryption_key: str) -> None:
+        if not key_encryption_key:
+            raise KeyEncryptionError("IDENTITY_KEY_ENCRYPTION_KEY is not set.")
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                       info=b"cascade identity signing keys").derive(key_encryption_key.encode())
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+
+    def seal(self, key: ec.EllipticCurvePrivateKey) -> str:
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        return self._fernet.encrypt(pem).decode()
+
+    def open(self, row: SigningKey) -> ec.EllipticCurvePrivateKey:
+        if row.private_key is not None:
+            try:
+                pem = self._fernet.decrypt(row.private_key.encode())
+            except InvalidToken:
+                raise KeyEncryptionError(
+                    f"Signing key {row.id} does not open with IDENTITY_KEY_ENCRYPTION_KEY "
+                    "(was it changed?).") from None
+        elif row.private_pem is not None:
+            pem = row.private_pem.encode()  # written before keys were sealed; see seal_plain_keys
+        else:
+            raise KeyEncryptionError(f"Signing key {row.id} holds no key.")
+        key = serialization.load_pem_private_key(pem, password=None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        return key
+
+
+@dataclass(frozen=True)
+class LoadedKey:
+    kid: str
+    private_key: ec.EllipticCurvePrivateKey
+    created_at: datetime
+    retired_at: datetime | None  # when it leaves the JWKS; None until a newer key replaces it
+
+    def published(self, now: datetime) -> bool:
+        return self.retired_at is None or self.retired_at > now
+
+    def jwk(self) -> dict[str, Any]:
+        jwk = jwt.algorithms.ECAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        return {**jwk, "kid": self.kid, "use": "sig", "alg": "ES256"}
 
 
 class KeyRing:
-    """The key this process signs with, cached once it is known to be committed."""
+    """The keys this process signs and verifies with, read again every `max_age` seconds."""
 
-    def __init__(self) -> None:
-        self._current: tuple[str, ec.EllipticCurvePrivateKey] | None = None
+    def __init__(self, cipher: KeyCipher, *, max_age: float = 60.0,
+                 publish_before_signing: float = 0.0) -> None:
+        self.cipher = cipher
+        self._max_age = max_age
+        self._publish_before_signing = timedelta(seconds=publish_before_signing)
+        self._keys: list[LoadedKey] = []
+        self._loaded_at = float("-inf")
 
-    async def current(self, db: AsyncSession) -> tuple[str, ec.EllipticCurvePrivateKey]:
-        if self._current is not None:
-            return self._current
-        rows = await repository.active(db)
-        if rows:
-            self._current = (rows[0].id, _load(rows[0]))
-            return self._current
+    async def _published(self, db: AsyncSession) -> list[LoadedKey]:
+        if time.monotonic() - self._loaded_at >= self._max_age:
+            rows = await repository.published(db, now=utcnow())
+            self._keys = [LoadedKey(row.id, self.cipher.open(row), row.created_at,
+                                    row.retired_at) for row in rows]
+            self._loaded_at = time.monotonic()
+        now = utcnow()
+        return [key for key in self._keys if key.published(now)]
+
+    async def current(self, db: AsyncSession) -> LoadedKey:
+        """The newest key published long enough to sign; when none is yet (keys made moments
+        ago), the one published longest."""
+        published = await self._published(db)  # newest first
+        ready_since = utcnow() - self._publish_before_signing
+        for key in published:
+            if key.created_at <= ready_since:
+                return key
+        if published:
+            return published[-1]
         # First use. The new key commits with the caller's transaction, so it is not cached
         # until a later call reads it back; were two replicas to race here, both keys would be
         # published and either verifies.
-        key = ec.generate_private_key(ec.SECP256R1())
-        row = await repository.add(db, SigningKey(private_pem=_pem(key)))
-        return row.id, key
+        private_key = ec.generate_private_key(ec.SECP256R1())
+        row = await repository.add(db, SigningKey(private_key=self.cipher.seal(private_key)))
+        self._loaded_at = float("-inf")
+        return LoadedKey(row.id, private_key, row.created_at, None)
 
     async def sign(self, db: AsyncSession, claims: dict[str, Any]) -> str:
-        kid, key = await self.current(db)
-        return jwt.encode(claims, key, algorithm="ES256", headers={"kid": kid})
+        key = await self.current(db)
+        return jwt.encode(claims, key.private_key, algorithm="ES256",
+                          headers={"kid": key.kid, "typ": TOKEN_TYPE})
+
+    async def jwks(self, db: AsyncSession) -> dict[str, Any]:
+        return {"keys": [key.jwk() for key in await self._published(db)]}
+
+    def public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
+        """A published key this process holds now, without a database read (None: ask it)."""
+        if time.monotonic() - self._loaded_at >= self._max_age:
+            return None
+        now = utcnow()
+        for key in self._keys:
+            if key.kid == kid and key.published(now):
+                return key.private_key.public_key()
+        return None
+
+    def forget(self) -> None:
+        """Read the keys again at the next use (after a rotation by this process)."""
+        self._loaded_at = float("-inf")
 
 
-async def public_jwks(db: AsyncSession) -> dict[str, Any]:
-    keys = []
-    for row in await repository.active(db):
-        jwk = jwt.algorithms.ECAlgorithm.to_jwk(_load(row).public_key(), as_dict=True)
-        keys.append({**jwk, "kid": row.id, "use": "sig", "alg": "ES256"})
-    return {"keys": keys}
+def key_ring(settings: IdentitySettings) -> KeyRing:
+    return KeyRing(KeyCipher(settings.key_encryption_key), max_age=settings.key_cache_seconds,
+                   publish_before_signing=settings.key_publish_seconds)
+
+
+def retirement(settings: IdentitySettings, now: datetime) -> datetime:
+    """When a key that stops signing now may leave the JWKS: every token it signed has expired,
+    including those signed by replicas that have not yet noticed the rotation."""
+    return now + CLOCK_SKEW + timedelta(seconds=settings.key_publish_seconds
+                                        + settings.key_cache_seconds + settings.max_token_ttl)
+
+
+async def rotate(db: AsyncSession, settings: IdentitySettings) -> tuple[SigningKey, datetime]:
+    """Adds the key that signs from `key_publish_seconds` on; the keys that signed until then
+    retire once their last token has expired. Returns the new key and that retirement time."""
+    cipher = KeyCipher(settings.key_encryption_key)
+    now = utcnow()
+    retires_at = retirement(settings, now)
+    for row in await repository.published(db, now=now):
+        if row.retired_at is None:  # one already retiring keeps its earlier time
+            row.retired_at = retires_at
+            db.add(row)
+    new = await repository.add(db, SigningKey(
+        private_key=cipher.seal(ec.generate_private_key(ec.SECP256R1()))))
+    return new, retires_at
+
+
+async def seal_plain_keys(db: AsyncSession, cipher: KeyCipher) -> int:
+    """Seals keys stored in plain text before keys were encrypted at rest (run at start-up),
+    and checks that every sealed key opens; returns how many were sealed."""
+    sealed = 0
+    for row in await repository.every(db):
+        key = cipher.open(row)
+        if row.private_pem is not None:
+            row.private_key, row.private_pem = cipher.seal(key), None
+            db.add(row)
+            sealed += 1
+    await db.flush()
+    return sealed

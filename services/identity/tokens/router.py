@@ -5,7 +5,6 @@ from fastapi import APIRouter, Form, Request, Response
 from services.identity.deps import KeyRingDep, SessionDep, SessionsDep, SettingsDep
 from services.identity.sessions.router import device_of
 from services.identity.tokens import service
-from services.identity.tokens.keys import public_jwks
 from services.identity.tokens.schemas import Jwks, TokenAnswer
 
 router = APIRouter(tags=["tokens"])
@@ -42,4 +41,4 @@ async def create_token(
 async def get_jwks(db: SessionDep, key_ring: KeyRingDep, response: Response) -> dict:
     await key_ring.current(db)  # so the set is never empty, even before the first sign-in
     response.headers["Cache-Control"] = "public, max-age=60"
-    return await public_jwks(db)
+    return await key_ring.jwks(db)

@@ -3,6 +3,7 @@ session's next access token, with the roles held now), client_credentials (Casca
 api_key (partners). Every failure says as little as possible about why."""
 
 import functools
+import hashlib
 import hmac
 import time
 from dataclasses import dataclass
@@ -30,9 +31,20 @@ from services.identity.settings import IdentitySettings
 from services.identity.sql import today
 from services.identity.tokens.keys import KeyRing
 from services.identity.tokens.schemas import TokenAnswer
+from shared.ids import new_id
 
-AUDIENCE = ["identity", "scheduling", "evidence", "reach"]
-SERVICE_CLIENTS = frozenset(AUDIENCE)
+# Who may use a token is named in its aud (RFC 8725 3.9): people use every service, a partner's
+# key only reach, and each Cascade service only the services it calls with its own token
+# (scheduling asks identity about people and reads its feed; reach reads identity's and
+# scheduling's feeds; evidence asks scheduling about sessions; every service but identity reads
+# identity's list of ended sign-in sessions).
+USER_AUDIENCE = ["identity", "scheduling", "evidence", "reach"]
+PARTNER_AUDIENCE = ["reach"]
+SERVICE_AUDIENCES = {
+    "scheduling": ["identity"],
+    "reach": ["identity", "scheduling"],
+    "evidence": ["identity", "scheduling"],
+}
 GRANT_TYPES = ("password", "refresh_token", "client_credentials", "api_key")
 
 
@@ -65,11 +77,11 @@ def _required(value: str | None, name: str) -> str:
 
 
 async def _sign(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings, *, ttl: int,
-                subject: str, kind: str, **claims: Any) -> TokenAnswer:
+                subject: str, kind: str, audience: list[str], **claims: Any) -> TokenAnswer:
     now = int(time.time())
     token = await key_ring.sign(db, {
-        "iss": settings.token_issuer, "aud": AUDIENCE, "iat": now, "exp": now + ttl,
-        "sub": subject, "kind": kind, **claims,
+        "iss": settings.token_issuer, "aud": audience, "iat": now, "exp": now + ttl,
+        "sub": subject, "kind": kind, "jti": new_id(), **claims,
     })
     return TokenAnswer(access_token=token, expires_in=ttl)
 
@@ -122,7 +134,8 @@ async def _user_token(db: AsyncSession, key_ring: KeyRing, settings: IdentitySet
     roles = await memberships.active_roles(db, credentials.person_id, today())
     return await _sign(
         db, key_ring, settings, ttl=settings.access_token_ttl,
-        subject=credentials.account_id, kind="user", person_id=credentials.person_id,
+        subject=credentials.account_id, kind="user", audience=USER_AUDIENCE,
+        person_id=credentials.person_id,
         email=credentials.email, name=credentials.full_name,
         admin=credentials.is_platform_admin, roles=roles, sid=session_id,
     )
@@ -145,14 +158,17 @@ async def _refresh(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettin
 async def _client_credentials(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings,
                               request: TokenRequest) -> TokenAnswer:
     client_id = _required(request.client_id, "client_id")
-    secret = settings.service_secret
-    given = request.client_secret or ""
-    # An empty configured secret must never match an empty given one.
-    if (client_id not in SERVICE_CLIENTS or not secret
-            or not hmac.compare_digest(given.encode(), secret.encode())):
+    # Each client has its own secret, of which identity keeps only the SHA-256: one service's
+    # secret gets a token for that service alone, naming only the services it calls.
+    expected = settings.service_clients.get(client_id, "").lower()
+    given = hashlib.sha256((request.client_secret or "").encode()).hexdigest()
+    # An unconfigured client (no hash) or one without an audience must never match.
+    if (client_id not in SERVICE_AUDIENCES or not expected or not request.client_secret
+            or not hmac.compare_digest(given, expected)):
         raise InvalidClient("Unknown client or wrong secret.")
     return await _sign(db, key_ring, settings, ttl=settings.service_token_ttl,
-                       subject=f"service:{client_id}", kind="service", admin=False, roles={})
+                       subject=f"service:{client_id}", kind="service",
+                       audience=SERVICE_AUDIENCES[client_id], admin=False, roles={})
 
 
 async def _api_key(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings,
@@ -163,7 +179,8 @@ async def _api_key(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettin
     key, organization = found
     return await _sign(
         db, key_ring, settings, ttl=settings.partner_token_ttl, subject=f"apikey:{key.id}",
-        kind="partner", admin=False, roles={}, org=organization.id, name=organization.name,
+        kind="partner", audience=PARTNER_AUDIENCE, admin=False, roles={}, org=organization.id,
+        name=organization.name,
         networks=[organization.parent_id] if organization.parent_id else [],
     )
 

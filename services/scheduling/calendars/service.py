@@ -41,7 +41,7 @@ def my_feed_url(*, key: bytes, principal: Principal) -> str:
     if not principal.person_id:
         raise Forbidden("This account has no person profile.")
     if not key:
-        raise CalendarFeedsOff("Set SCHEDULING_CALENDAR_SECRET or CASCADE_SERVICE_SECRET.")
+        raise CalendarFeedsOff("Set SCHEDULING_CALENDAR_SECRET or SCHEDULING_CLIENT_SECRET.")
     token = feed_token(key, principal.person_id)
     return (f"{API_PREFIX}/calendars/{quote(principal.person_id, safe='')}.ics?"
             f"{urlencode({'token': token})}")
