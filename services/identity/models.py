@@ -4,11 +4,12 @@ from services.identity.accounts.models import Account
 from services.identity.api_keys.models import ApiKey
 from services.identity.audit.models import AuditEntry
 from services.identity.db import OutboxEvent
+from services.identity.idempotency import IdempotencyRecord
 from services.identity.logins.models import LoginFailure
 from services.identity.memberships.models import Membership
 from services.identity.organizations.models import Organization
 from services.identity.people.models import Person
 from services.identity.tokens.models import SigningKey
 
-__all__ = ["Account", "ApiKey", "AuditEntry", "LoginFailure", "Membership", "Organization", "OutboxEvent",
+__all__ = ["Account", "ApiKey", "AuditEntry", "IdempotencyRecord", "LoginFailure", "Membership", "Organization", "OutboxEvent",
            "Person", "SigningKey"]

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from tests.identity.conftest import BASE
 
@@ -62,3 +62,43 @@ class TestOrganizationsAccess:
         listed = (await api.client.get(f"{BASE}/organizations", headers=admin,
                                        params={"kind": "district", "q": "fresno"})).json()
         assert [o["id"] for o in listed["items"]] == [district["id"]]
+
+
+class TestAuditFilters:
+    async def test_a_network_admin_filters_their_networks_log_by_actor_action_target_and_day(
+            self, api):
+        network = await api.organization("Golden State Network", "network")
+        person = await api.person("maria@example.org", full_name="Maria Lopez")
+        admin = await api.user("netadmin@example.org", organization_id=network["id"],
+                               role="network_admin")
+        mine = await api.post(f"/organizations/{network['id']}/members", admin,
+                              {"person_id": person["id"], "role": "leader"})
+        await api.member(network["id"], person["id"], "analyst")  # by the platform admin
+
+        async def read(**params) -> list[dict]:
+            response = await api.client.get(f"{BASE}/audit", headers=admin, params={
+                "organization_id": network["id"], **params})
+            assert response.status_code == 200, response.text
+            return response.json()["items"]
+
+        everything = await read()
+        assert [e["at"] for e in everything] == sorted((e["at"] for e in everything),
+                                                       reverse=True)  # newest first
+        subject = next(e["actor_subject"] for e in everything if e["target_id"] == mine["id"])
+        by_me = await read(actor_subject=subject)
+        assert [e["target_id"] for e in by_me] == [mine["id"]]
+        assert {e["action"] for e in await read(action="membership")} == {"membership.create"}
+        assert len(await read(action="membership.create")) == 3  # with the admin's own
+        assert await read(action="member") == []  # a family is a whole word
+        assert [e["target_id"] for e in await read(target_id=mine["id"])] == [mine["id"]]
+        today = datetime.now(UTC).date()
+        assert len(await read(**{"from": today.isoformat(), "to": today.isoformat()})) == len(
+            everything)
+        assert await read(**{"to": (today - timedelta(days=1)).isoformat()}) == []
+
+    async def test_a_bad_day_is_a_problem_not_a_500(self, api):
+        network = await api.organization("Golden State Network", "network")
+        response = await api.client.get(f"{BASE}/audit", headers=await api.admin(), params={
+            "organization_id": network["id"], "from": "0001-01-01"})
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
