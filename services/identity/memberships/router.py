@@ -28,6 +28,21 @@ async def create_membership(db: SessionDep, actor: PrincipalDep, organization_id
                          body=body.model_dump(mode="json"), action=create)
 
 
+@router.delete("/organizations/{organization_id}/members/{membership_id}", status_code=204,
+               response_class=Response, summary="Take back a membership granted by mistake",
+               description="It never held: reach forgets it. To end a membership that held, "
+                           "change its ends_on. " + KEY_DESCRIPTION)
+async def delete_membership(db: SessionDep, actor: PrincipalDep, organization_id: str,
+                            membership_id: str, request: Request,
+                            idempotency_key: IdempotencyKey = None) -> Response:
+    async def delete() -> tuple[int, None]:
+        await service.delete_membership(db, actor, organization_id, membership_id)
+        return 204, None
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key, body=None,
+                         action=delete)
+
+
 @router.get("/organizations/{organization_id}/members", response_model=Page[MembershipPublic],
             summary="List an organization's members")
 async def list_memberships(db: SessionDep, actor: PrincipalDep, page: PageDep,
@@ -39,7 +54,7 @@ async def list_memberships(db: SessionDep, actor: PrincipalDep, page: PageDep,
 
 
 @router.patch("/organizations/{organization_id}/members/{membership_id}",
-              response_model=MembershipPublic, summary="Change a membership's dates",
+              response_model=MembershipPublic, summary="Change a membership's dates or role",
               description=KEY_DESCRIPTION)
 async def update_membership(db: SessionDep, actor: PrincipalDep, organization_id: str,
                             membership_id: str, body: MembershipUpdate, request: Request,
