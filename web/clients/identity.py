@@ -1,5 +1,7 @@
 """Identity through the gateway: login, the signed-in person, organizations and their members."""
 
+from typing import Any
+
 from web.clients.base import ApiModel, GatewayClient, Page
 
 BASE = "/api/identity/v1"
@@ -45,6 +47,8 @@ class Organization(ApiModel):
     kind: str
     parent_id: str | None = None
     county: str | None = None
+    attributes: dict[str, Any] = {}  # equity attributes: frpl_pct, el_pct, locale
+    verified: bool = True
 
 
 class OrganizationPage(Page):
