@@ -128,3 +128,27 @@ async def test_the_same_key_from_another_caller_is_their_own_request(api):
                                    json={"person_id": person["id"], "role": "analyst"})
     assert (first.status_code, second.status_code) == (201, 201)
     assert "idempotent-replayed" not in second.headers
+
+
+# Not retried writes of the caller's records: a token grant, and the public sign-up (no caller
+# to key a record to; being rebuilt with its emailed link).
+NOT_KEYED = {("POST", "/api/identity/v1/token"), ("POST", "/api/identity/v1/accounts")}
+
+
+async def test_every_identity_write_declares_the_idempotency_key(api):
+    """A new write route without Idempotency-Key fails here (as an invitation route would)."""
+    document = (await api.client.get("/api/identity/v1/openapi.json")).json()
+    missing, checked = [], 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method not in ("post", "patch", "put", "delete"):
+                continue
+            if (method.upper(), path) in NOT_KEYED:
+                continue
+            headers = {p["name"].lower() for p in operation.get("parameters", [])
+                       if p["in"] == "header"}
+            checked += 1
+            if "idempotency-key" not in headers:
+                missing.append(f"{method.upper()} {path}")
+    assert missing == []
+    assert checked >= len(ROUTES) + 1  # with DELETE .../members/{id}
