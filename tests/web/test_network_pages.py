@@ -6,7 +6,7 @@ with their dates beside the cohort leaders, and the audit log. Plain forms: POST
 import re
 from datetime import date
 
-from tests.web.conftest import ADMIN, api_post, bearer
+from tests.web.conftest import ADMIN, api_post, bearer, person_with_account
 
 IDENTITY = "/api/identity/v1"
 HTMX = {"HX-Request": "true"}
@@ -208,3 +208,26 @@ class TestAuditLog:
         assert (await visitor.get(f"/network/audit?network_id={network.id}")).status_code == 403
         own = await visitor.get("/network/audit")
         assert own.status_code == 200 and "Valley Network" in own.text
+
+
+class TestCohortLeadersOnTheProgramPage:
+    async def test_a_coordinator_adding_a_leader_is_told_beside_the_role(self, stack, network,
+                                                                        visitor):
+        root = await stack.token(*ADMIN)
+        coordinator = await person_with_account(stack, root, "coord@web.test", "Cory Coord")
+        await api_post(stack, f"{IDENTITY}/organizations/{network.id}/members", root,
+                       json={"person_id": coordinator["id"], "role": "coordinator"})
+        program = await api_post(stack, "/api/scheduling/v1/programs", root, json={
+            "network_id": network.id, "name": "Phase 2", "starts_on": "2025-07-01",
+            "ends_on": "2027-06-30"})
+        await visitor.login("coord@web.test")
+        await visitor.get(f"/programs/{program['id']}")
+        form = {"idempotency_key": "cohort-key-01", "email": "teacher0@web.test",
+                "program_year": "2026-27"}
+        leader = await visitor.post(f"/programs/{program['id']}/cohort",
+                                    {**form, "role": "leader"})
+        assert leader.status_code == 422
+        assert 'id="role-error"' in leader.text and "Only the network&#39;s admins" in leader.text
+        coach = await visitor.post(f"/programs/{program['id']}/cohort",
+                                   {**form, "role": "coach", "idempotency_key": "cohort-key-02"})
+        assert coach.status_code == 303
