@@ -11,5 +11,5 @@ from services.identity.organizations.models import Organization
 from services.identity.people.models import Person
 from services.identity.tokens.models import SigningKey
 
-__all__ = ["Account", "ApiKey", "AuditEntry", "IdempotencyRecord", "LoginFailure", "Membership", "Organization", "OutboxEvent",
-           "Person", "SigningKey"]
+__all__ = ["Account", "ApiKey", "AuditEntry", "IdempotencyRecord", "LoginFailure", "Membership",
+           "Organization", "OutboxEvent", "Person", "SigningKey"]

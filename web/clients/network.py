@@ -81,8 +81,8 @@ class NetworkClient:
 
     async def create_place(self, token: str, body: dict[str, Any], *, idempotency_key: str
                            ) -> Organization:
-        return await self.gateway.post(Organization, f"{BASE}/organizations", token=token, json=body,
-                                       headers={"Idempotency-Key": idempotency_key})
+        return await self.gateway.post(Organization, f"{BASE}/organizations", token=token,
+                                       json=body, headers={"Idempotency-Key": idempotency_key})
 
     async def api_keys(self, token: str, partner_id: str) -> list[ApiKey]:
         return await self.gateway.every_page(
