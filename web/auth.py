@@ -60,6 +60,10 @@ class User:
     def can_decide_credit(self) -> bool:
         return self.has_any_role(*CREDIT_ROLES)
 
+    @property
+    def sets_up_networks(self) -> bool:
+        return self.has_any_role("network_admin")
+
 
 class LoginRequired(Exception):
     """Raised when a page needs a signed-in user and has none (or the token has expired)."""

@@ -20,8 +20,8 @@ from web.clients import ApiError, Clients
 from web.htmx import get_htmx
 from web.login_sessions import AccessTokens
 from web.pages import (
-    account, auth, catalog, credit, event_imports, events, imports, mailbox, manage, polls,
-    programs, reach, rosters, schedule, sessions,
+    account, auth, catalog, credit, event_imports, events, imports, mailbox, manage, network,
+    polls, programs, reach, rosters, schedule, sessions,
 )
 from web.rendering import render, see_other
 from web.security import CsrfRejected, SecurityHeadersMiddleware, csrf_protect
@@ -62,7 +62,7 @@ def create_app(
     app.state.access_tokens = AccessTokens(max_age=settings.revocation_cache_seconds)
 
     for module in (auth, catalog, events, sessions, rosters, imports, schedule, mailbox, reach,
-                   credit, polls, event_imports, manage, programs, account):
+                   credit, polls, event_imports, manage, programs, account, network):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_page_errors(app)

@@ -2,5 +2,6 @@
 
 from services.evidence.artifacts.models import Artifact
 from services.evidence.db import OutboxEvent
+from services.evidence.idempotency import IdempotencyRecord
 
-__all__ = ["Artifact", "OutboxEvent"]
+__all__ = ["Artifact", "IdempotencyRecord", "OutboxEvent"]

@@ -4,6 +4,7 @@ from services.identity.accounts.models import Account
 from services.identity.api_keys.models import ApiKey
 from services.identity.audit.models import AuditEntry
 from services.identity.db import OutboxEvent
+from services.identity.idempotency import IdempotencyRecord
 from services.identity.logins.models import LoginFailure
 from services.identity.memberships.models import Membership
 from services.identity.organizations.models import Organization
@@ -11,5 +12,5 @@ from services.identity.people.models import Person
 from services.identity.sessions.models import LoginSession
 from services.identity.tokens.models import SigningKey
 
-__all__ = ["Account", "ApiKey", "AuditEntry", "LoginFailure", "LoginSession", "Membership", "Organization", "OutboxEvent",
-           "Person", "SigningKey"]
+__all__ = ["Account", "ApiKey", "AuditEntry", "IdempotencyRecord", "LoginFailure", "LoginSession",
+           "Membership", "Organization", "OutboxEvent", "Person", "SigningKey"]

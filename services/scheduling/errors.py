@@ -40,10 +40,6 @@ class SeatContention(Conflict):
     headers = {"Retry-After": "1"}
 
 
-class IdempotencyKeyReused(InvalidInput):
-    code, title = "idempotency_key_reused", "Idempotency key reused with another request"
-
-
 class InvalidSchedule(InvalidInput):
     code, title = "invalid_schedule", "Invalid schedule"
 

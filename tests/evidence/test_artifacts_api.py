@@ -227,3 +227,32 @@ class TestUpload:
         response = await suite.client.get("/api/evidence/v1/artifacts/nope",
                                           headers=suite.admin())
         assert response.status_code == 404
+
+
+class TestIdempotentUpload:
+    @pytest.mark.parametrize("change", ["content", "title"])
+    async def test_a_retried_upload_keeps_one_artifact_and_another_under_its_key_is_422(
+            self, suite, keys, change):
+        session = await suite.session()
+        facilitator = {**keys.headers(person_id="fac-1"), "Idempotency-Key": "upload-once"}
+        first = await suite.upload(session["id"], facilitator)
+        assert first.status_code == 201, first.text
+        again = await suite.upload(session["id"], facilitator)
+        assert again.status_code == 201
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.content == first.content
+        assert await suite.count(Artifact) == 1
+        assert await suite.count(OutboxEvent) == 1
+
+        if change == "content":
+            other = await suite.upload(session["id"], facilitator, content=b"%PDF-1.7 other")
+        else:
+            other = await suite.client.post(
+                "/api/evidence/v1/artifacts", headers=facilitator,
+                data={"kind": "agenda", "title": "Another title", "session_id": session["id"]},
+                files={"file": ("agenda.pdf", b"%PDF-1.7 agenda", "application/pdf")})
+        assert other.status_code == 422, other.text
+        assert other.json()["code"] == "idempotency_key_reused"
+        assert await suite.count(Artifact) == 1
+        # Neither the replay nor the refusal left a file behind: only the first upload's.
+        assert [p.name for p in suite.stored_files()] == [first.json()["sha256"]]

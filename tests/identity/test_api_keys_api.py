@@ -1,4 +1,5 @@
 import hashlib
+from datetime import datetime, timedelta
 
 import jwt
 import pytest
@@ -72,3 +73,38 @@ class TestApiKeys:
         people = await api.client.get(f"{BASE}/people",
                                       headers={"Authorization": f"Bearer {token}"})
         assert people.status_code == 401  # identity is not in a partner token's audience
+
+
+class TestLastUsed:
+    async def test_exchanging_a_key_records_when_at_most_once_a_minute(self, api, identity_app):
+        _network, partner = await _partner(api)
+        admin = await api.admin()
+        path = f"{BASE}/organizations/{partner['id']}/api-keys"
+        created = await api.post(f"/organizations/{partner['id']}/api-keys", admin, {})
+        listed = (await api.client.get(path, headers=admin)).json()["items"]
+        assert listed[0]["last_used_at"] is None
+
+        async def exchange() -> None:
+            response = await api.client.post(f"{BASE}/token", data={
+                "grant_type": "api_key", "api_key": created["key"]})
+            assert response.status_code == 200, response.text
+
+        async def last_used():
+            async with identity_app.state.sessions() as db:
+                return (await db.get(ApiKey, created["id"])).last_used_at
+
+        await exchange()
+        first_use = await last_used()
+        assert first_use is not None
+        listed = (await api.client.get(path, headers=admin)).json()["items"]
+        assert datetime.fromisoformat(listed[0]["last_used_at"]) == first_use
+
+        await exchange()  # within the minute: not written again
+        assert await last_used() == first_use
+
+        async with identity_app.state.sessions() as db:  # a minute and more later
+            row = await db.get(ApiKey, created["id"])
+            row.last_used_at = first_use - timedelta(seconds=61)
+            await db.commit()
+        await exchange()
+        assert await last_used() > first_use - timedelta(seconds=61)

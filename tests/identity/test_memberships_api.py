@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from tests.identity.conftest import BASE
 
@@ -62,3 +62,76 @@ class TestOrganizationsAccess:
         listed = (await api.client.get(f"{BASE}/organizations", headers=admin,
                                        params={"kind": "district", "q": "fresno"})).json()
         assert [o["id"] for o in listed["items"]] == [district["id"]]
+
+
+class TestAuditFilters:
+    async def test_a_network_admin_filters_their_networks_log_by_actor_action_target_and_day(
+            self, api):
+        network = await api.organization("Golden State Network", "network")
+        person = await api.person("maria@example.org", full_name="Maria Lopez")
+        admin = await api.user("netadmin@example.org", organization_id=network["id"],
+                               role="network_admin")
+        mine = await api.post(f"/organizations/{network['id']}/members", admin,
+                              {"person_id": person["id"], "role": "leader"})
+        latest = await api.member(network["id"], person["id"], "analyst")  # by the root admin
+
+        async def read(**params) -> list[dict]:
+            response = await api.client.get(f"{BASE}/audit", headers=admin, params={
+                "organization_id": network["id"], **params})
+            assert response.status_code == 200, response.text
+            return response.json()["items"]
+
+        everything = await read()
+        assert everything[0]["target_id"] == latest["id"]  # newest first
+        subject = next(e["actor_subject"] for e in everything if e["target_id"] == mine["id"])
+        by_me = await read(actor_subject=subject)
+        assert [e["target_id"] for e in by_me] == [mine["id"]]
+        assert {e["action"] for e in await read(action="membership")} == {"membership.create"}
+        assert len(await read(action="membership.create")) == 3  # with the admin's own
+        assert await read(action="member") == []  # a family is a whole word
+        assert [e["target_id"] for e in await read(target_id=mine["id"])] == [mine["id"]]
+        today = datetime.now(UTC).date()
+        assert len(await read(**{"from": today.isoformat(), "to": today.isoformat()})) == len(
+            everything)
+        assert await read(**{"to": (today - timedelta(days=1)).isoformat()}) == []
+
+    async def test_a_bad_day_is_a_problem_not_a_500(self, api):
+        network = await api.organization("Golden State Network", "network")
+        response = await api.client.get(f"{BASE}/audit", headers=await api.admin(), params={
+            "organization_id": network["id"], "from": "0001-01-01"})
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestChangingAndTakingBack:
+    async def test_the_role_changes_and_a_mistaken_grant_is_taken_back_audited(self, api):
+        network = await api.organization("Golden State Network", "network")
+        person = await api.person("maria@example.org")
+        membership = await api.member(network["id"], person["id"], "member")
+        admin = await api.admin()
+        path = f"{BASE}/organizations/{network['id']}/members/{membership['id']}"
+        changed = await api.client.patch(path, headers=admin, json={"role": "leader"})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["role"] == "leader"
+        dates_only = await api.client.patch(path, headers=admin, json={"ends_on": "2027-06-30"})
+        assert dates_only.json()["role"] == "leader"
+
+        other = await api.member(network["id"], person["id"], "analyst")
+        clash = await api.client.patch(
+            f"{BASE}/organizations/{network['id']}/members/{other['id']}", headers=admin,
+            json={"role": "leader"})
+        assert clash.status_code == 409 and clash.json()["code"] == "membership_exists"
+
+        outsider = await api.user("outsider@example.org")
+        assert (await api.client.delete(path, headers=outsider)).status_code == 403
+        assert (await api.client.delete(path, headers=admin)).status_code == 204
+        assert (await api.client.delete(path, headers=admin)).status_code == 404
+        audit = (await api.client.get(f"{BASE}/audit", headers=admin, params={
+            "organization_id": network["id"], "target_id": membership["id"]})).json()["items"]
+        assert audit[0]["action"] == "membership.delete"  # newest first
+        assert sorted(e["action"] for e in audit) == ["membership.create", "membership.delete",
+                                                      "membership.update", "membership.update"]
+        feed = (await api.client.get(f"{BASE}/feed", headers=await api.service_headers(),
+                                     params={"limit": 1000})).json()["events"]
+        assert [e["topic"] for e in feed if e["key"] == membership["id"]][-1] == (
+            "membership.deleted")

@@ -1,5 +1,6 @@
 """The scheduling service alone, on a real database, through in-process HTTP."""
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,21 @@ class Directory:
     people: dict[str, dict[str, str]] = field(default_factory=dict)
     organizations: dict[str, dict[str, str]] = field(default_factory=dict)
     authorizations: list[str | None] = field(default_factory=list)
+    # Leader memberships granted (POST .../members), by id: identity's own rules are tested
+    # against the real identity (tests/stack); here grants succeed unless refusing is set.
+    memberships: dict[str, dict] = field(default_factory=dict)
+    refusing: int | None = None
+
+    def _members(self, request: httpx.Request) -> httpx.Response:
+        if self.refusing:
+            return httpx.Response(self.refusing, json={"code": "forbidden", "detail": "No."})
+        if request.method == "DELETE":
+            found = self.memberships.pop(request.url.path.rsplit("/", 1)[1], None)
+            return httpx.Response(204 if found else 404)
+        membership = {"id": uuid.uuid4().hex[:26], **json.loads(request.content),
+                      "organization_id": request.url.path.split("/")[5]}
+        self.memberships[membership["id"]] = membership
+        return httpx.Response(201, json=membership)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -28,6 +44,8 @@ class Directory:
             return httpx.Response(200, json={"access_token": "scheduling-service-token",
                                              "token_type": "bearer", "expires_in": 300})
         self.authorizations.append(request.headers.get("authorization"))
+        if "/members" in path and request.method in ("POST", "DELETE"):
+            return self._members(request)
         for prefix, records in (("/api/identity/v1/people/", self.people),
                                 ("/api/identity/v1/organizations/", self.organizations)):
             if path.startswith(prefix) and path.removeprefix(prefix) in records:

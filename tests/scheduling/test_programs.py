@@ -166,3 +166,38 @@ class TestCohorts:
         expected = {"id": added["id"], "program_id": program["id"], "network_id": api.network,
                     "person_id": added["person_id"], "program_year": "2017-18", "role": "leader"}
         assert events[1]["payload"] == expected and events[2]["payload"] == expected
+
+
+class TestCohortLeadersLeadTheNetwork:
+    """A leader's cohort entry is their leader membership of the network for the program year,
+    granted in identity with the caller's own token (the real identity: tests/reach)."""
+
+    async def test_a_leader_entry_grants_the_years_membership_as_the_caller(
+            self, api, client, admin, directory):
+        program = await create_program(api, admin)
+        entry = (await enrol(api, admin, program["id"], "2018-19")).json()
+        [membership] = directory.memberships.values()
+        assert entry["membership_id"] == membership["id"]
+        assert membership == {"id": membership["id"], "organization_id": api.network,
+                              "person_id": entry["person_id"], "role": "leader",
+                              "starts_on": "2018-07-01", "ends_on": "2019-06-30"}
+        assert directory.authorizations[-1] == admin["Authorization"]
+
+        coach = (await enrol(api, admin, program["id"], "2018-19", role="coach")).json()
+        assert coach["membership_id"] is None and len(directory.memberships) == 1
+
+        removed = await client.delete(f"{API}/programs/{program['id']}/cohort/{entry['id']}",
+                                      headers=admin)
+        assert removed.status_code == 204
+        assert directory.memberships == {}
+
+    @pytest.mark.parametrize(("identity_says", "status", "code"), [
+        (403, 403, "leadership_refused"), (404, 422, "leadership_unknown"),
+        (500, 503, "identity_unavailable")])
+    async def test_when_identity_refuses_the_leadership_the_entry_is_refused(
+            self, api, client, admin, directory, identity_says, status, code):
+        program = await create_program(api, admin)
+        directory.refusing = identity_says
+        assert problem(await enrol(api, admin, program["id"], "2018-19"), status)["code"] == code
+        cohort = await client.get(f"{API}/programs/{program['id']}/cohort", headers=admin)
+        assert cohort.json()["items"] == []

@@ -7,6 +7,7 @@ import httpx
 from web.clients.base import ApiError, GatewayClient
 from web.clients.credit import CreditClient
 from web.clients.identity import IdentityClient
+from web.clients.network import NetworkClient
 from web.clients.polls import PollsClient
 from web.clients.programs import ProgramsClient
 from web.clients.reach import ReachClient
@@ -24,9 +25,11 @@ class Clients:
     credit: CreditClient
     polls: PollsClient
     programs: ProgramsClient
+    network: NetworkClient
 
     @classmethod
     def over(cls, http: httpx.AsyncClient) -> "Clients":
         gateway = GatewayClient(http)
         return cls(http, IdentityClient(gateway), SchedulingClient(gateway), ReachClient(gateway),
-                   CreditClient(gateway), PollsClient(gateway), ProgramsClient(gateway))
+                   CreditClient(gateway), PollsClient(gateway), ProgramsClient(gateway),
+                   NetworkClient(gateway))

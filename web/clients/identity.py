@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from web.clients.base import ApiModel, GatewayClient, Page
@@ -64,6 +65,8 @@ class Organization(ApiModel):
     kind: str
     parent_id: str | None = None
     county: str | None = None
+    attributes: dict[str, Any] = {}  # equity attributes: frpl_pct, el_pct, locale
+    verified: bool = True
 
 
 class OrganizationPage(Page):

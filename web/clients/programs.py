@@ -29,6 +29,7 @@ class CohortEntry(ApiModel):
     person_id: str
     program_year: str
     role: str
+    membership_id: str | None = None  # a leader's membership of the network for that year
 
 
 class CohortPage(Page):

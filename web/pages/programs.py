@@ -162,7 +162,11 @@ async def add_to_cohort(request: Request, program_id: str, clients: ClientsDep,
                                          "program_year": text(values, "program_year")},
                 idempotency_key=form_key(values))
         except ApiError as exc:
-            errors = refused(exc, fields=COHORT_FIELDS, aliases={"person_id": "email"})
+            if exc.code == "leadership_refused":  # a leader's entry makes them a network leader
+                errors = {"role": "Only the network's admins make someone a leader; add them as "
+                                  "a coach, or ask an admin."}
+            else:
+                errors = refused(exc, fields=COHORT_FIELDS, aliases={"person_id": "email"})
         else:
             flash(request, f"{person.full_name or email} is in the {values['program_year']} cohort.")
             return see_other(request, f"/programs/{program.id}")

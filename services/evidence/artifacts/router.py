@@ -1,7 +1,7 @@
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from services.evidence.artifacts import service
@@ -15,6 +15,7 @@ from services.evidence.deps import (
     SessionDep,
     SettingsDep,
 )
+from services.evidence.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
 from shared.pagination import Page, PageDep
 
 router = APIRouter(tags=["artifacts"])
@@ -42,17 +43,30 @@ UPLOAD_BODY = {
     "/artifacts", response_model=ArtifactPublic, status_code=201, openapi_extra=UPLOAD_BODY,
     summary="Keep an artifact of a session",
     description="Facilitators of the session and its network's staff only. The file is stored "
-                "under its SHA-256; over EVIDENCE_MAX_UPLOAD_BYTES answers 413 and keeps nothing.",
+                "under its SHA-256; over EVIDENCE_MAX_UPLOAD_BYTES answers 413 and keeps nothing. "
+                + KEY_DESCRIPTION,
     responses={413: {"description": "File too large"}, 415: {"description": "Not multipart"}},
 )
 async def create_artifact(request: Request, db: SessionDep, principal: PrincipalDep,
                           authorization: AuthorizationDep, gateway: GatewayDep, files: FilesDep,
-                          settings: SettingsDep) -> ArtifactPublic:
+                          settings: SettingsDep, idempotency_key: IdempotencyKey = None
+                          ) -> Response:
     form = await read_artifact_form(request, store=files, max_bytes=settings.max_upload_bytes)
-    artifact = await service.create_artifact(
-        db, gateway=gateway, store=files, principal=principal, authorization=authorization,
-        form=form)
-    return ArtifactPublic.model_validate(artifact)
+
+    async def create() -> tuple[int, dict]:
+        artifact = await service.create_artifact(
+            db, gateway=gateway, store=files, principal=principal, authorization=authorization,
+            form=form)
+        return 201, ArtifactPublic.model_validate(artifact).model_dump(mode="json")
+
+    # The same upload is the same fields and the same file (by its hash).
+    fingerprint = {**form.fields, "filename": form.filename,
+                   "sha256": form.file.sha256 if form.file else None}
+    try:
+        return await respond(db, request, subject=principal.subject, key=idempotency_key,
+                             body=fingerprint, action=create)
+    finally:
+        form.discard()  # a replay keeps nothing; a kept file has left the staging folder
 
 
 @router.get("/artifacts", response_model=Page[ArtifactPublic], summary="A session's artifacts")

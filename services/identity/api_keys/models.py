@@ -19,3 +19,5 @@ class ApiKey(ServiceTable, table=True):
     created_by: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the key was last exchanged for a token, to the minute (written at most once a minute).
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

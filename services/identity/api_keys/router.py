@@ -1,21 +1,28 @@
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.identity.api_keys import service
 from services.identity.api_keys.schemas import ApiKeyCreated, ApiKeyPublic
 from services.identity.deps import PageDep, PrincipalDep, SessionDep
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
 from shared.pagination import Page
 
 router = APIRouter(tags=["api-keys"])
 
 
 @router.post("/organizations/{organization_id}/api-keys", response_model=ApiKeyCreated,
-             status_code=status.HTTP_201_CREATED, summary="Create a partner API key")
+             status_code=status.HTTP_201_CREATED, summary="Create a partner API key",
+             description="The key is in this answer only: store it now. Exchange it at /token "
+                         "with grant_type=api_key for a short-lived partner access token. "
+                         + KEY_DESCRIPTION + " A replay has `key` null: the key is never stored.")
 async def create_api_key(db: SessionDep, actor: PrincipalDep, organization_id: str,
-                         response: Response) -> ApiKeyCreated:
-    """The key is in this answer only: store it now. Exchange it at /token with
-    grant_type=api_key for a short-lived partner access token."""
-    response.headers["Cache-Control"] = "no-store"
-    return await service.create_key(db, actor, organization_id)
+                         request: Request, idempotency_key: IdempotencyKey = None) -> Response:
+    async def create() -> tuple[int, dict]:
+        created = await service.create_key(db, actor, organization_id)
+        return 201, created.model_dump(mode="json")
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key, body={},
+                         action=create, stored=lambda body: {**body, "key": None},
+                         headers={"Cache-Control": "no-store"})
 
 
 @router.get("/organizations/{organization_id}/api-keys", response_model=Page[ApiKeyPublic],
@@ -27,7 +34,12 @@ async def list_api_keys(db: SessionDep, actor: PrincipalDep, page: PageDep,
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Revoke an API key")
-async def delete_api_key(db: SessionDep, actor: PrincipalDep, key_id: str) -> Response:
-    await service.revoke_key(db, actor, key_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+               summary="Revoke an API key", description=KEY_DESCRIPTION)
+async def delete_api_key(db: SessionDep, actor: PrincipalDep, key_id: str, request: Request,
+                         idempotency_key: IdempotencyKey = None) -> Response:
+    async def revoke() -> tuple[int, None]:
+        await service.revoke_key(db, actor, key_id)
+        return status.HTTP_204_NO_CONTENT, None
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key, body={},
+                         action=revoke)

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 
@@ -12,6 +12,8 @@ class ApiKeyPublic(BaseModel):
     prefix: str
     created_at: datetime
     revoked_at: datetime | None
+    last_used_at: datetime | None = Field(
+        description="when the key was last exchanged for a token (to within a minute)")
 
 
 class ApiKeyCreated(BaseModel):
@@ -19,6 +21,6 @@ class ApiKeyCreated(BaseModel):
 
     id: str
     organization_id: str
-    key: str
+    key: str | None = Field(description="csk_...; null in a replay of the first answer")
     prefix: str
     created_at: datetime

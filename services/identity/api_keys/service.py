@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +20,8 @@ from shared.errors import InvalidInput
 from shared.pagination import PageParams
 
 KEY_PREFIX = "csk_"
+# last_used_at is kept to within this much, so exchanging a key is not a write every time.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_key(key: str) -> str:
@@ -72,4 +75,9 @@ async def revoke_key(db: AsyncSession, actor: Principal, key_id: str) -> None:
 async def authenticate(db: AsyncSession, key: str) -> tuple[ApiKey, Organization] | None:
     if not key.startswith(KEY_PREFIX):
         return None
-    return await repository.active_by_hash(db, hash_key(key))
+    found = await repository.active_by_hash(db, hash_key(key))
+    if found is not None:
+        now = utcnow()
+        await repository.mark_used(db, found[0].id, at=now,
+                                   unless_since=now - LAST_USED_RESOLUTION)
+    return found

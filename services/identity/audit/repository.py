@@ -1,7 +1,10 @@
-from sqlmodel import select
+from datetime import UTC, datetime, time, timedelta
+
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.audit.models import AuditEntry
+from services.identity.audit.schemas import AuditFilter
 from shared.pagination import PageParams, fetch_page
 
 
@@ -11,9 +14,23 @@ async def add(db: AsyncSession, entry: AuditEntry) -> AuditEntry:
     return entry
 
 
-async def page(db: AsyncSession, params: PageParams, *, organization_id: str | None
-               ) -> tuple[list[AuditEntry], str | None]:
+async def page(db: AsyncSession, params: PageParams, *, organization_id: str | None,
+               wanted: AuditFilter) -> tuple[list[AuditEntry], str | None]:
     statement = select(AuditEntry)
     if organization_id:
         statement = statement.where(AuditEntry.organization_id == organization_id)
-    return await fetch_page(db, statement, AuditEntry.id, params)
+    if wanted.actor_subject:
+        statement = statement.where(AuditEntry.actor_subject == wanted.actor_subject)
+    if wanted.action:
+        statement = statement.where(or_(AuditEntry.action == wanted.action,
+                                        col(AuditEntry.action).startswith(f"{wanted.action}.",
+                                                                          autoescape=True)))
+    if wanted.target_id:
+        statement = statement.where(AuditEntry.target_id == wanted.target_id)
+    if wanted.since:
+        statement = statement.where(
+            col(AuditEntry.at) >= datetime.combine(wanted.since, time(), tzinfo=UTC))
+    if wanted.until:
+        statement = statement.where(col(AuditEntry.at) < datetime.combine(
+            wanted.until + timedelta(days=1), time(), tzinfo=UTC))
+    return await fetch_page(db, statement, AuditEntry.id, params, newest_first=True)

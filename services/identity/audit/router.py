@@ -1,15 +1,34 @@
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from services.identity.audit import service
-from services.identity.audit.schemas import AuditEntryPublic
+from services.identity.audit.schemas import AuditEntryPublic, AuditFilter
 from services.identity.deps import PageDep, PrincipalDep, SessionDep
 from shared.pagination import Page
 
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/audit", response_model=Page[AuditEntryPublic], summary="The audit log")
-async def list_audit_entries(db: SessionDep, actor: PrincipalDep, page: PageDep,
-                             organization_id: str | None = None) -> Page[AuditEntryPublic]:
-    rows, cursor = await service.list_entries(db, actor, page, organization_id=organization_id)
+@router.get("/audit", response_model=Page[AuditEntryPublic], summary="The audit log",
+            description="Newest first. A network's admins read the entries of their network "
+                        "(organization_id); platform admins may leave it out to read them all.")
+async def list_audit_entries(
+    db: SessionDep, actor: PrincipalDep, page: PageDep,
+    organization_id: Annotated[str | None, Query(max_length=26)] = None,
+    actor_subject: Annotated[str | None, Query(max_length=200,
+                                               description="who acted (a token subject)")] = None,
+    action: Annotated[str | None, Query(max_length=50, description=(
+        "an action (membership.create) or its family (membership)"))] = None,
+    target_id: Annotated[str | None, Query(max_length=26)] = None,
+    since: Annotated[date | None, Query(alias="from", description="on or after this day (UTC)",
+                                        ge=date(1900, 1, 1), le=date(2999, 12, 31))] = None,
+    until: Annotated[date | None, Query(alias="to", description="on or before this day (UTC)",
+                                        ge=date(1900, 1, 1), le=date(2999, 12, 31))] = None,
+) -> Page[AuditEntryPublic]:
+    wanted = AuditFilter(actor_subject=actor_subject, action=action, target_id=target_id,
+                         since=since, until=until)
+    rows, cursor = await service.list_entries(db, actor, page, organization_id=organization_id,
+                                              wanted=wanted)
     return Page(items=[AuditEntryPublic.model_validate(r) for r in rows], next_cursor=cursor)

@@ -1,8 +1,17 @@
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_subject: str | None = None
+    action: str | None = None
+    target_id: str | None = None
+    since: date | None = None
+    until: date | None = None
 
 
 class AuditEntryPublic(BaseModel):

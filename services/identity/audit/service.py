@@ -7,6 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.identity import access
 from services.identity.audit import repository
 from services.identity.audit.models import AuditEntry
+from services.identity.audit.schemas import AuditFilter
 from shared.auth import Principal
 from shared.pagination import PageParams
 
@@ -21,10 +22,12 @@ async def record(db: AsyncSession, *, actor: str, action: str, target_type: str,
 
 
 async def list_entries(db: AsyncSession, actor: Principal, params: PageParams, *,
-                       organization_id: str | None) -> tuple[list[AuditEntry], str | None]:
+                       organization_id: str | None, wanted: AuditFilter | None = None
+                       ) -> tuple[list[AuditEntry], str | None]:
     if organization_id is None:
         access.require(actor.is_platform_admin, "Only platform admins read the whole audit log.")
     else:
         access.require(access.administers(actor, organization_id),
                        "Only this organization's network admins read its audit log.")
-    return await repository.page(db, params, organization_id=organization_id)
+    return await repository.page(db, params, organization_id=organization_id,
+                                 wanted=wanted or AuditFilter())

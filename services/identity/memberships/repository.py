@@ -1,5 +1,6 @@
 from datetime import date
 
+from sqlalchemy import true
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,8 +24,15 @@ async def save(db: AsyncSession, membership: Membership) -> Membership:
     return membership
 
 
-async def same_exists(db: AsyncSession, membership: Membership) -> bool:
+async def delete(db: AsyncSession, membership: Membership) -> None:
+    await db.delete(membership)
+    await db.flush()
+
+
+async def same_exists(db: AsyncSession, membership: Membership, *, other_than: str | None = None
+                      ) -> bool:
     return (await db.exec(select(Membership.id).where(
+        Membership.id != other_than if other_than else true(),
         Membership.organization_id == membership.organization_id,
         Membership.person_id == membership.person_id,
         Membership.role == membership.role,

@@ -1,6 +1,7 @@
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.identity.deps import PageDep, PrincipalDep, SessionDep
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.identity.memberships import service
 from services.identity.memberships.schemas import (
     MembershipCreate,
@@ -14,11 +15,32 @@ router = APIRouter(tags=["memberships"])
 
 
 @router.post("/organizations/{organization_id}/members", response_model=MembershipPublic,
-             status_code=status.HTTP_201_CREATED, summary="Give a person a role here")
+             status_code=status.HTTP_201_CREATED, summary="Give a person a role here",
+             description=KEY_DESCRIPTION)
 async def create_membership(db: SessionDep, actor: PrincipalDep, organization_id: str,
-                            body: MembershipCreate) -> MembershipPublic:
-    membership = await service.create_membership(db, actor, organization_id, body)
-    return MembershipPublic.model_validate(membership)
+                            body: MembershipCreate, request: Request,
+                            idempotency_key: IdempotencyKey = None) -> Response:
+    async def create() -> tuple[int, dict]:
+        membership = await service.create_membership(db, actor, organization_id, body)
+        return 201, MembershipPublic.model_validate(membership).model_dump(mode="json")
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key,
+                         body=body.model_dump(mode="json"), action=create)
+
+
+@router.delete("/organizations/{organization_id}/members/{membership_id}", status_code=204,
+               response_class=Response, summary="Take back a membership granted by mistake",
+               description="It never held: reach forgets it. To end a membership that held, "
+                           "change its ends_on. " + KEY_DESCRIPTION)
+async def delete_membership(db: SessionDep, actor: PrincipalDep, organization_id: str,
+                            membership_id: str, request: Request,
+                            idempotency_key: IdempotencyKey = None) -> Response:
+    async def delete() -> tuple[int, None]:
+        await service.delete_membership(db, actor, organization_id, membership_id)
+        return 204, None
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key, body=None,
+                         action=delete)
 
 
 @router.get("/organizations/{organization_id}/members", response_model=Page[MembershipPublic],
@@ -32,8 +54,15 @@ async def list_memberships(db: SessionDep, actor: PrincipalDep, page: PageDep,
 
 
 @router.patch("/organizations/{organization_id}/members/{membership_id}",
-              response_model=MembershipPublic, summary="Change a membership's dates")
+              response_model=MembershipPublic, summary="Change a membership's dates or role",
+              description=KEY_DESCRIPTION)
 async def update_membership(db: SessionDep, actor: PrincipalDep, organization_id: str,
-                            membership_id: str, body: MembershipUpdate) -> MembershipPublic:
-    membership = await service.update_membership(db, actor, organization_id, membership_id, body)
-    return MembershipPublic.model_validate(membership)
+                            membership_id: str, body: MembershipUpdate, request: Request,
+                            idempotency_key: IdempotencyKey = None) -> Response:
+    async def update() -> tuple[int, dict]:
+        membership = await service.update_membership(db, actor, organization_id, membership_id,
+                                                     body)
+        return 200, MembershipPublic.model_validate(membership).model_dump(mode="json")
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key,
+                         body=body.model_dump(mode="json", exclude_unset=True), action=update)

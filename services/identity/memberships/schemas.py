@@ -30,7 +30,9 @@ class MembershipCreate(_Span):
 
 
 class MembershipUpdate(_Span):
-    pass
+    """New dates (a null bound is open-ended) or a new role; what is left out stays."""
+
+    role: MembershipRole | None = None
 
 
 class MemberPerson(BaseModel):

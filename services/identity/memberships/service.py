@@ -67,12 +67,32 @@ async def update_membership(db: AsyncSession, actor: Principal, organization_id:
     if membership is None or membership.organization_id != organization_id:
         raise MembershipNotFound(f"No membership {membership_id} in this organization.")
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("role") is None:
+        changes.pop("role", None)  # a role is changed, never cleared
     for field, value in changes.items():
         setattr(membership, field, value)
+    if await repository.same_exists(db, membership, other_than=membership.id):
+        raise MembershipExists("This person already holds this role from that day.")
     # Checked again on the merged values: each bound may come from the body or the record.
     if membership.starts_on and membership.ends_on and membership.ends_on < membership.starts_on:
         raise InvalidInput("ends_on must not be before starts_on.")
     return await _saved(db, actor, membership, "update")
+
+
+async def delete_membership(db: AsyncSession, actor: Principal, organization_id: str,
+                            membership_id: str) -> None:
+    """Takes back a membership granted by mistake (a cohort entry removed, say): it never held.
+    Ending one that did hold is a change of its ends_on instead."""
+    _require_admin(actor, organization_id)
+    membership = await repository.get(db, membership_id)
+    if membership is None or membership.organization_id != organization_id:
+        raise MembershipNotFound(f"No membership {membership_id} in this organization.")
+    payload = event_payload(membership)
+    await repository.delete(db, membership)
+    await publish(db, OutboxEvent, topic="membership.deleted", key=membership_id, payload=payload)
+    await audit.record(db, actor=actor.subject, action="membership.delete",
+                       target_type="membership", target_id=membership_id,
+                       organization_id=organization_id, details=payload)
 
 
 async def list_members(db: AsyncSession, actor: Principal, organization_id: str,

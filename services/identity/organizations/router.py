@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.identity.deps import PageDep, PrincipalDep, SessionDep
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.identity.organizations import service
 from services.identity.organizations.schemas import (
     OrganizationCreate,
@@ -16,14 +17,20 @@ router = APIRouter(tags=["organizations"])
 
 
 @router.post("/organizations", response_model=OrganizationPublic,
-             status_code=status.HTTP_201_CREATED, summary="Create an organization")
-async def create_organization(db: SessionDep, actor: PrincipalDep, body: OrganizationCreate
-                              ) -> OrganizationPublic:
-    """Platform admins create networks, funders, universities and associations; network admins
-    and coordinators create county offices, districts and schools; a network's admins create its
-    partners (parent_id = the network)."""
-    organization = await service.create_organization(db, actor, body)
-    return OrganizationPublic.model_validate(organization)
+             status_code=status.HTTP_201_CREATED, summary="Create an organization",
+             description="Platform admins create networks, funders, universities and "
+                         "associations; network admins and coordinators create county offices, "
+                         "districts and schools; a network's admins create its partners "
+                         "(parent_id = the network). " + KEY_DESCRIPTION)
+async def create_organization(db: SessionDep, actor: PrincipalDep, body: OrganizationCreate,
+                              request: Request, idempotency_key: IdempotencyKey = None
+                              ) -> Response:
+    async def create() -> tuple[int, dict]:
+        organization = await service.create_organization(db, actor, body)
+        return 201, OrganizationPublic.model_validate(organization).model_dump(mode="json")
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key,
+                         body=body.model_dump(mode="json"), action=create)
 
 
 @router.get("/organizations", response_model=Page[OrganizationPublic],
@@ -47,8 +54,13 @@ async def get_organization(db: SessionDep, _actor: PrincipalDep, organization_id
 
 
 @router.patch("/organizations/{organization_id}", response_model=OrganizationPublic,
-              summary="Change an organization")
+              summary="Change an organization", description=KEY_DESCRIPTION)
 async def update_organization(db: SessionDep, actor: PrincipalDep, organization_id: str,
-                              body: OrganizationUpdate) -> OrganizationPublic:
-    organization = await service.update_organization(db, actor, organization_id, body)
-    return OrganizationPublic.model_validate(organization)
+                              body: OrganizationUpdate, request: Request,
+                              idempotency_key: IdempotencyKey = None) -> Response:
+    async def update() -> tuple[int, dict]:
+        organization = await service.update_organization(db, actor, organization_id, body)
+        return 200, OrganizationPublic.model_validate(organization).model_dump(mode="json")
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key,
+                         body=body.model_dump(mode="json", exclude_unset=True), action=update)

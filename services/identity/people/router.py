@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.identity.deps import PageDep, PrincipalDep, SessionDep
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.identity.people import service
 from services.identity.people.schemas import PersonCreate, PersonPublic, PersonUpdate
 from shared.pagination import Page
@@ -11,11 +12,18 @@ router = APIRouter(tags=["people"])
 
 
 @router.post("/people", response_model=PersonPublic, status_code=status.HTTP_201_CREATED,
-             summary="Create a person")
-async def create_person(db: SessionDep, actor: PrincipalDep, body: PersonCreate) -> PersonPublic:
-    """School, district and county are given by name: found case-insensitively under their
-    parent, or created and flagged unverified. 409 when the email is taken."""
-    return PersonPublic.model_validate(await service.create_person(db, actor, body))
+             summary="Create a person",
+             description="School, district and county are given by name: found "
+                         "case-insensitively under their parent, or created and flagged "
+                         "unverified. 409 when the email is taken. " + KEY_DESCRIPTION)
+async def create_person(db: SessionDep, actor: PrincipalDep, body: PersonCreate,
+                        request: Request, idempotency_key: IdempotencyKey = None) -> Response:
+    async def create() -> tuple[int, dict]:
+        person = await service.create_person(db, actor, body)
+        return 201, PersonPublic.model_validate(person).model_dump(mode="json")
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key,
+                         body=body.model_dump(mode="json"), action=create)
 
 
 @router.get("/people", response_model=Page[PersonPublic], summary="List people")
@@ -34,7 +42,13 @@ async def get_person(db: SessionDep, actor: PrincipalDep, person_id: str) -> Per
     return PersonPublic.model_validate(await service.get_person(db, actor, person_id))
 
 
-@router.patch("/people/{person_id}", response_model=PersonPublic, summary="Change a person")
-async def update_person(db: SessionDep, actor: PrincipalDep, person_id: str, body: PersonUpdate
-                        ) -> PersonPublic:
-    return PersonPublic.model_validate(await service.update_person(db, actor, person_id, body))
+@router.patch("/people/{person_id}", response_model=PersonPublic, summary="Change a person",
+              description=KEY_DESCRIPTION)
+async def update_person(db: SessionDep, actor: PrincipalDep, person_id: str, body: PersonUpdate,
+                        request: Request, idempotency_key: IdempotencyKey = None) -> Response:
+    async def update() -> tuple[int, dict]:
+        person = await service.update_person(db, actor, person_id, body)
+        return 200, PersonPublic.model_validate(person).model_dump(mode="json")
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key,
+                         body=body.model_dump(mode="json", exclude_unset=True), action=update)

@@ -7,6 +7,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.reach.db import ServiceTable
 
 
+async def delete(db: AsyncSession, model: type[ServiceTable], row_id: str) -> None:
+    row = await db.get(model, row_id)
+    if row is not None:
+        await db.delete(row)
+        await db.flush()
+
+
 async def upsert(db: AsyncSession, model: type[ServiceTable], values: dict[str, Any], *,
                  version: int) -> None:
     """Insert or update the row with values["id"], unless a later event already wrote it."""

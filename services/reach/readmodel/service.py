@@ -39,6 +39,9 @@ IDENTITY_TOPICS: dict[str, Target] = {
     "membership.updated": (MembershipPayload, Membership),
 }
 
+# Records taken back as if they never were (a membership granted by mistake).
+IDENTITY_DELETIONS: dict[str, type[ServiceTable]] = {"membership.deleted": Membership}
+
 # Registrations are not reach's business: only who actually attended counts.
 SCHEDULING_TOPICS: dict[str, Target] = {
     "event.created": (EventPayload, Event),
@@ -65,6 +68,11 @@ async def _apply(topics: dict[str, Target], db: AsyncSession, event: FeedEvent) 
 
 
 async def apply_identity_event(db: AsyncSession, event: FeedEvent) -> None:
+    deleted = IDENTITY_DELETIONS.get(event.topic)
+    if deleted is not None:
+        # Feeds are read in order, so no earlier event can bring the row back afterwards.
+        await repository.delete(db, deleted, str(event.key))
+        return
     await _apply(IDENTITY_TOPICS, db, event)
 
 

@@ -35,4 +35,7 @@ class CohortEntry(ServiceTable, table=True):
     person_id: str = Field(max_length=64, index=True)  # an identity person (no FK)
     program_year: str = Field(max_length=7)  # "2017-18"
     role: str = Field(default="leader", max_length=16)
+    # A leader's membership of the network for this year, granted in identity (null for a coach,
+    # or when the person already held that leadership through another grant).
+    membership_id: str | None = Field(default=None, max_length=26)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

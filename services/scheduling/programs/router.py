@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.scheduling.programs import service
+from services.scheduling.programs.leaders import NetworkLeaders
 from services.scheduling.programs.schemas import (
     CohortEntryCreate, CohortEntryPublic, CohortRole, ProgramCreate, ProgramPublic, ProgramUpdate,
     ProgramYear, ProgramYearPublic,
@@ -14,6 +15,11 @@ from services.scheduling.programs.schemas import (
 from shared.pagination import Page
 
 router = APIRouter(tags=["programs"])
+
+
+def _leaders(request: Request) -> NetworkLeaders:
+    return NetworkLeaders(gateway=request.app.state.gateway,
+                          authorization=request.headers.get("authorization"))
 
 
 @router.post("/programs", response_model=ProgramPublic, status_code=201,
@@ -62,13 +68,17 @@ async def update_program(program_id: str, data: ProgramUpdate, request: Request,
 
 @router.post("/programs/{program_id}/cohort", response_model=CohortEntryPublic, status_code=201,
              summary="Add a leader or coach to a program year's cohort",
-             description=KEY_DESCRIPTION)
+             description="A leader is also made a leader of the network for the program year "
+                         "(July 1 to June 30), in identity and as the caller: when identity "
+                         "refuses (only the network's admins grant leadership), so is the "
+                         "entry. " + KEY_DESCRIPTION)
 async def create_cohort_entry(program_id: str, data: CohortEntryCreate, request: Request,
                               db: SessionDep, principal: PrincipalDep,
                               idempotency_key: IdempotencyKey = None) -> Response:
     async def add() -> tuple[int, dict]:
         entry = await service.add_to_cohort(db, principal=principal, program_id=program_id,
-                                            data=data)
+                                            data=data, leaders=_leaders(request),
+                                            key=idempotency_key)
         return 201, CohortEntryPublic.model_validate(entry).model_dump(mode="json")
 
     return await respond(db, request, subject=principal.subject, key=idempotency_key,
@@ -91,13 +101,14 @@ async def list_cohort_entries(
 
 @router.delete("/programs/{program_id}/cohort/{entry_id}", status_code=204,
                response_class=Response, summary="Remove an entry from a program's cohort",
-               description=KEY_DESCRIPTION)
+               description="A leader's membership of the network for that year goes with it. "
+                           + KEY_DESCRIPTION)
 async def delete_cohort_entry(program_id: str, entry_id: str, request: Request, db: SessionDep,
                               principal: PrincipalDep,
                               idempotency_key: IdempotencyKey = None) -> Response:
     async def remove() -> tuple[int, None]:
         await service.remove_from_cohort(db, principal=principal, program_id=program_id,
-                                         entry_id=entry_id)
+                                         entry_id=entry_id, leaders=_leaders(request))
         return 204, None
 
     return await respond(db, request, subject=principal.subject, key=idempotency_key,

@@ -98,6 +98,8 @@ class CohortEntryPublic(BaseModel):
     person_id: str
     program_year: str
     role: CohortRole
+    membership_id: str | None = Field(
+        None, description="a leader's membership of the network for the program year, in identity")
     created_at: datetime
 
 

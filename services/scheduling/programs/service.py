@@ -12,6 +12,7 @@ from services.scheduling.programs import repository
 from services.scheduling.programs.errors import (
     AlreadyInCohort, CohortEntryNotFound, CohortOutsideDates, ProgramNotFound, ProgramYearOutside,
 )
+from services.scheduling.programs.leaders import NetworkLeaders
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.programs.schemas import (
     CohortEntryCreate, ProgramCreate, ProgramUpdate, ProgramYearPublic, year_bounds, year_of,
@@ -120,7 +121,10 @@ async def update_program(db: AsyncSession, *, principal: Principal, program_id: 
 
 
 async def add_to_cohort(db: AsyncSession, *, principal: Principal, program_id: str,
-                        data: CohortEntryCreate) -> CohortEntry:
+                        data: CohortEntryCreate, leaders: NetworkLeaders, key: str | None = None
+                        ) -> CohortEntry:
+    """A leader's entry is also their leader membership of the network for that program year,
+    granted in identity as the caller (`key` makes a retried request grant it once)."""
     program = await managed_program(db, principal=principal, program_id=program_id)
     if not _overlaps(data.program_year, program.starts_on, program.ends_on):
         raise ProgramYearOutside(
@@ -130,17 +134,27 @@ async def add_to_cohort(db: AsyncSession, *, principal: Principal, program_id: s
     entry = CohortEntry(program_id=program.id, network_id=program.network_id, **data.model_dump())
     if not await insert_unless_duplicate(db, entry):  # already in that year of the program
         raise AlreadyInCohort(f"This person is already in the {data.program_year} cohort.")
+    if entry.role == "leader":
+        starts_on, ends_on = year_bounds(entry.program_year)
+        entry.membership_id = await leaders.grant(
+            network_id=program.network_id, person_id=entry.person_id, starts_on=starts_on,
+            ends_on=ends_on, key=f"cohort:{program.id}:{key or entry.id}")
+        await repository.add(db, entry)
     await publish(db, OutboxEvent, topic="cohort.added", key=entry.id, payload=_entry_payload(entry))
     return entry
 
 
 async def remove_from_cohort(db: AsyncSession, *, principal: Principal, program_id: str,
-                             entry_id: str) -> None:
+                             entry_id: str, leaders: NetworkLeaders) -> None:
+    """The leadership the entry granted is taken back with it."""
     program = await managed_program(db, principal=principal, program_id=program_id)
     entry = await repository.get_entry(db, entry_id)
     if entry is None or entry.program_id != program.id:
         raise CohortEntryNotFound("No such entry in this program's cohort.")
     payload = _entry_payload(entry)
+    if entry.membership_id:
+        await leaders.take_back(network_id=program.network_id, membership_id=entry.membership_id,
+                                key=f"cohort-removal:{entry.id}")
     await repository.delete(db, entry)
     await publish(db, OutboxEvent, topic="cohort.removed", key=entry_id, payload=payload)
 

@@ -1,0 +1,120 @@
+"""Setting a network up, through identity's API: its districts and schools, partners and their
+API keys, memberships with their dates, and the audit log."""
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from web.clients.base import ApiModel, GatewayClient, Page
+from web.clients.identity import Organization, OrganizationPage
+
+BASE = "/api/identity/v1"
+
+
+def _id(value: str) -> str:
+    return quote(value, safe="")
+
+
+class ApiKey(ApiModel):
+    id: str
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class ApiKeyPage(Page):
+    items: list[ApiKey]
+
+
+class NewApiKey(ApiModel):
+    id: str
+    prefix: str
+    key: str | None = None  # null when the answer is a replay: the key is shown once
+
+
+class MemberName(ApiModel):
+    id: str
+    full_name: str = ""
+
+
+class Membership(ApiModel):
+    id: str
+    organization_id: str
+    person_id: str
+    role: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+    person: MemberName | None = None
+
+
+class MembershipPage(Page):
+    items: list[Membership]
+
+
+class AuditEntry(ApiModel):
+    id: str
+    at: datetime
+    actor_subject: str
+    action: str
+    target_type: str
+    target_id: str
+    details: dict[str, Any] = {}
+
+
+class AuditPage(Page):
+    items: list[AuditEntry]
+
+
+class NetworkClient:
+    def __init__(self, gateway: GatewayClient) -> None:
+        self.gateway = gateway
+
+    async def places(self, token: str, *, kind: str, parent_id: str | None = None
+                     ) -> list[Organization]:
+        return await self.gateway.every_page(OrganizationPage, f"{BASE}/organizations", token=token,
+                                             params={"kind": kind, "parent_id": parent_id})
+
+    async def place(self, token: str, organization_id: str) -> Organization:
+        return await self.gateway.get(Organization, f"{BASE}/organizations/{_id(organization_id)}",
+                                      token=token)
+
+    async def create_place(self, token: str, body: dict[str, Any], *, idempotency_key: str
+                           ) -> Organization:
+        return await self.gateway.post(Organization, f"{BASE}/organizations", token=token,
+                                       json=body, headers={"Idempotency-Key": idempotency_key})
+
+    async def api_keys(self, token: str, partner_id: str) -> list[ApiKey]:
+        return await self.gateway.every_page(
+            ApiKeyPage, f"{BASE}/organizations/{_id(partner_id)}/api-keys", token=token)
+
+    async def create_api_key(self, token: str, partner_id: str, *, idempotency_key: str
+                             ) -> NewApiKey:
+        return await self.gateway.post(
+            NewApiKey, f"{BASE}/organizations/{_id(partner_id)}/api-keys", token=token,
+            headers={"Idempotency-Key": idempotency_key})
+
+    async def revoke_api_key(self, token: str, key_id: str) -> None:
+        await self.gateway.send("DELETE", f"{BASE}/api-keys/{_id(key_id)}", token=token)
+
+    async def memberships(self, token: str, network_id: str) -> list[Membership]:
+        return await self.gateway.every_page(
+            MembershipPage, f"{BASE}/organizations/{_id(network_id)}/members", token=token)
+
+    async def grant(self, token: str, network_id: str, body: dict[str, Any], *,
+                    idempotency_key: str) -> Membership:
+        return await self.gateway.post(
+            Membership, f"{BASE}/organizations/{_id(network_id)}/members", token=token,
+            json=body, headers={"Idempotency-Key": idempotency_key})
+
+    async def change_membership(self, token: str, network_id: str, membership_id: str,
+                                body: dict[str, Any], *, idempotency_key: str) -> Membership:
+        response = await self.gateway.send(
+            "PATCH", f"{BASE}/organizations/{_id(network_id)}/members/{_id(membership_id)}",
+            token=token, json=body, headers={"Idempotency-Key": idempotency_key})
+        return Membership.model_validate(response.json())
+
+    async def audit(self, token: str, network_id: str, *, filters: dict[str, str],
+                    cursor: str | None, limit: int) -> AuditPage:
+        return await self.gateway.get(AuditPage, f"{BASE}/audit", token=token, params={
+            **filters, "organization_id": network_id, "cursor": cursor, "limit": limit})
