@@ -16,6 +16,7 @@ from shared.db import create_engine, session_factory
 from shared.errors import install_error_handlers
 from shared.health import health_router
 from shared.http import make_client
+from shared.openapi import install_openapi
 from shared.requests import RequestIdMiddleware, configure_logging
 from shared.settings import BaseServiceSettings
 
@@ -81,6 +82,7 @@ def create_service_app(
     app.add_middleware(RequestIdMiddleware, trust_incoming=True)
     app.include_router(health_router())
     app.include_router(api_router)
+    install_openapi(app)
     return app
 
 
