@@ -77,7 +77,7 @@ _WHY = {
     404: "Not found",
     409: "Conflicts with the current state",
     413: "Body too large",
-    422: "Invalid input",
+    422: "Invalid input (text never holds U+0000)",
     503: "A service or the token keys could not be reached; retry after Retry-After",
     "default": "Any other failure (a 5xx, or the gateway's 502, 503 or 504)",
 }
@@ -122,10 +122,10 @@ def _implied_statuses(route: RouteContext, method: str, operation: dict) -> list
     has_body = "requestBody" in operation
     if has_body:
         statuses += [400, 413]
-    token = token_use(route)
-    if token:
+    use = token_use(route)
+    if use:
         statuses.append(401)
-    if token == "required":
+    if use == "required":
         statuses += [403, 503]
     if route.dependant.path_params:
         statuses.append(404)
@@ -145,7 +145,7 @@ def describe_errors(document: dict, routes: Iterable[Any]) -> dict:
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
         item = document.get("paths", {}).get(route.path_format, {})
-        token = token_use(route)
+        use = token_use(route)
         for method in route.methods:
             operation = item.get(method.lower())
             if operation is None:
@@ -160,9 +160,9 @@ def describe_errors(document: dict, routes: Iterable[Any]) -> dict:
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
             operation["responses"] = dict(sorted(
                 responses.items(), key=lambda kv: (kv[0] == "default", kv[0])))
-            if token == "required":
+            if use == "required":
                 operation["security"] = [{BEARER: []}]
-            elif token == "optional":
+            elif use == "optional":
                 operation["security"] = [{}, {BEARER: []}]
     for unused in ("HTTPValidationError", "ValidationError"):
         if f"#/components/schemas/{unused}\"" not in json.dumps(document):

@@ -11,6 +11,7 @@ from shared.auth import PrincipalDep
 from shared.openapi import install_openapi
 from tests.gateway.conftest import echo_app, gateway_client, settings_for
 
+
 def service_app(name: str) -> FastAPI:
     """A service-shaped app: its document under /api/<name>/v1, a schema named like another
     service's (they must not collide once merged) and the bearer scheme."""
