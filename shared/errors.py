@@ -1,6 +1,7 @@
 """RFC 9457 problem+json errors: one base type, one set of handlers for every service."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -108,6 +109,48 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(500, "internal_error", detail="Something went wrong on our side.",
                             request_id=request_id,
                             headers={"X-Request-ID": request_id} if request_id else None)
+
+
+# \u0000 escaped in JSON text, not preceded by an escaped backslash ("\\u0000" is text).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+class RefuseNulMiddleware:
+    """Pure ASGI: PostgreSQL text cannot hold U+0000, so a request carrying one in its path, its
+    query or a JSON body is refused up front with a 422 instead of failing in the database as a
+    500. (A JSON body is read whole first, as FastAPI would read it anyway.)"""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+            return await _nul_problem(scope, receive, send)
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        if b"json" not in content_type:
+            return await self.app(scope, receive, send)
+        messages = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        if _JSON_NUL.search(b"".join(m.get("body", b"") for m in messages)):
+            return await _nul_problem(scope, receive, send)
+
+        async def replay():
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _nul_problem(scope, receive, send) -> None:
+    response = problem_response(422, "invalid_input", title="Invalid input",
+                                detail="Text cannot contain the character U+0000.",
+                                instance=scope["path"])
+    await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

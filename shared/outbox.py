@@ -24,7 +24,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.auth import ServicePrincipalDep
 from shared.db import SessionDep, UTCDateTime, utcnow
-from shared.errors import InvalidInput
 from shared.service import finish_before_stopping
 
 log = logging.getLogger("cascade.outbox")
@@ -80,11 +79,12 @@ def feed_router(model: type[OutboxEventBase]) -> APIRouter:
     async def read_feed(
         db: SessionDep,
         _caller: ServicePrincipalDep,
-        after: str = Query("0", description="the next_cursor of the previous page"),
+        # ASCII digits that fit a 64-bit id: str.isdigit() took "\u00b2", which int() refuses,
+        # and SQL overflows on a longer number; both were 500s.
+        after: str = Query("0", pattern=r"^[0-9]{1,18}$",
+                           description="the next_cursor of the previous page"),
         limit: int = Query(100, ge=1, le=1000),
     ) -> FeedPage:
-        if not after.isdigit():
-            raise InvalidInput("after must be a cursor returned by this feed.")
         rows = (await db.exec(
             select(model).where(model.id > int(after)).order_by(model.id).limit(limit + 1)
         )).all()

@@ -13,9 +13,10 @@ from fastapi.routing import APIRoute
 
 from shared.auth import ServiceTokenProvider, TokenVerifier, jwks_over_http
 from shared.db import create_engine, session_factory
-from shared.errors import install_error_handlers
+from shared.errors import RefuseNulMiddleware, install_error_handlers
 from shared.health import health_router
 from shared.http import make_client
+from shared.openapi import install_openapi
 from shared.requests import RequestIdMiddleware, configure_logging
 from shared.revocations import RevokedSessions, revoked_over_http
 from shared.settings import BaseServiceSettings
@@ -87,9 +88,11 @@ def create_service_app(
             max_age=settings.revocation_cache_seconds),
     )
     install_error_handlers(app)
-    app.add_middleware(RequestIdMiddleware, trust_incoming=True)
+    app.add_middleware(RefuseNulMiddleware)
+    app.add_middleware(RequestIdMiddleware, trust_incoming=True)  # outermost: ids every answer
     app.include_router(health_router())
     app.include_router(api_router)
+    install_openapi(app)
     return app
 
 

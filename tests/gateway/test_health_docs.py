@@ -7,7 +7,10 @@ from pydantic import BaseModel
 
 from gateway.docs import SWAGGER_CSS, SWAGGER_JS
 from gateway.settings import API_SERVICES, UPSTREAMS
+from shared.auth import PrincipalDep
+from shared.openapi import install_openapi
 from tests.gateway.conftest import echo_app, gateway_client, settings_for
+
 
 def service_app(name: str) -> FastAPI:
     """A service-shaped app: its document under /api/<name>/v1, a schema named like another
@@ -26,6 +29,10 @@ def service_app(name: str) -> FastAPI:
     async def list_events() -> EventList:
         return EventList(items=[])
 
+    @app.get(f"/api/{name}/v1/events/{{event_id}}", tags=["events"])
+    async def get_event(event_id: str, principal: PrincipalDep) -> EventPublic:
+        return EventPublic(id=event_id, title="")
+
     @app.get("/healthz")
     async def healthz() -> dict:
         return {"status": "ok"}
@@ -38,6 +45,7 @@ def service_app(name: str) -> FastAPI:
     async def stray() -> dict:
         return {}
 
+    install_openapi(app)  # as every service's app does: problems and the bearer scheme
     return app
 
 
@@ -110,6 +118,34 @@ async def test_the_combined_document_prefixes_components_and_rewrites_refs():
         assert items == f"#/components/schemas/{prefix}_EventPublic"
     assert "/not-under-the-prefix" not in document["paths"]
     assert "x-unavailable" not in document
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+async def test_the_combined_document_keeps_problems_and_security_resolvable():
+    async with gateway_client(transports=services()) as gateway:
+        document = (await gateway.get("/api/openapi.json")).json()
+    components = document["components"]
+    for ref in set(_refs(document)):
+        section, name = ref.removeprefix("#/components/").split("/")
+        assert name in components[section], ref
+    for name in API_SERVICES:
+        prefix = name.capitalize()
+        operation = document["paths"][f"/api/{name}/v1/events/{{event_id}}"]["get"]
+        assert operation["security"] == [{f"{prefix}_bearer": []}]
+        assert components["securitySchemes"][f"{prefix}_bearer"]["scheme"] == "bearer"
+        assert operation["responses"]["404"]["content"]["application/problem+json"] == {
+            "schema": {"$ref": f"#/components/schemas/{prefix}_Problem"}}
 
 
 async def test_the_combined_document_names_a_service_it_could_not_reach():

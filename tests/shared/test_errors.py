@@ -1,7 +1,7 @@
 import httpx
 from fastapi import FastAPI
 
-from shared.errors import NotFound, install_error_handlers
+from shared.errors import NotFound, RefuseNulMiddleware, install_error_handlers
 from shared.requests import RequestIdMiddleware
 
 
@@ -50,3 +50,40 @@ class TestProblems:
         assert response.json()["request_id"] == "req-42"
         assert response.headers["x-request-id"] == "req-42"
         assert "a bug" not in response.text  # no internals to the caller
+
+
+class TestNulCharacters:
+    """PostgreSQL text cannot hold U+0000: schemathesis found GET
+    /api/scheduling/v1/credit/approvals?district_id=a%00b answering 500 there."""
+
+    async def test_a_nul_in_the_query_reaching_postgres_is_422_not_500(self, database_urls, keys):
+        from services.reach.main import create_app
+        from services.reach.settings import ReachSettings
+
+        app = create_app(ReachSettings(database_url=database_urls["reach"]),
+                         verifier=keys.verifier("reach"))
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=transport, base_url="http://reach") as client:
+            response = await client.get(
+                "/api/reach/v1/summary", headers=keys.headers(admin=True),
+                params={"network_id": "a\x00b", "from": "2026-01-01", "to": "2026-12-31"})
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+
+    async def test_a_nul_in_a_json_body_or_the_path_is_422(self):
+        app = app_that_fails()
+        app.add_middleware(RefuseNulMiddleware)
+
+        @app.post("/echo")
+        async def echo(data: dict) -> dict:
+            return data
+
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            body = await client.post("/echo", json={"name": "a\x00b"})
+            path = await client.get("/number/1%002")
+            fine = await client.post("/echo", json={"name": "a\\u0000b is text"})
+        assert (body.status_code, path.status_code) == (422, 422)
+        assert body.json()["detail"] == "Text cannot contain the character U+0000."
+        assert fine.status_code == 200 and fine.json() == {"name": "a\\u0000b is text"}

@@ -41,6 +41,16 @@ class TestFeed:
         assert len(ids) == 13 and ids == sorted(ids)
         assert first["has_more"] is True and rest["has_more"] is False
 
+    @pytest.mark.parametrize("after", ["\u00b2", "1" * 30, "abc", "-1", ""])
+    async def test_a_cursor_the_feed_never_gave_is_422(self, reach_app, keys, after):
+        # "\u00b2" passed str.isdigit() and then failed int(): a 500; 30 digits overflow SQL.
+        transport = httpx.ASGITransport(app=reach_app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reach") as client:
+            response = await client.get("/api/reach/v1/feed", params={"after": after},
+                                        headers=keys.headers(kind="service", sub="service:test"))
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+
     async def test_a_person_cannot_read_a_feed(self, reach_app, keys):
         transport = httpx.ASGITransport(app=reach_app)
         async with httpx.AsyncClient(transport=transport, base_url="http://reach") as client:

@@ -22,6 +22,8 @@ router = APIRouter(tags=["artifacts"])
 
 ArtifactId = Annotated[str, Path(max_length=26)]
 
+# Blank text is refused (the service strips it); \s in Python also covers \x1c-\x1f and \x85.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -31,8 +33,9 @@ UPLOAD_BODY = {
             "properties": {
                 "file": {"type": "string", "format": "binary"},
                 "kind": {"type": "string", "enum": [k.value for k in ArtifactKind]},
-                "title": {"type": "string", "minLength": 1, "maxLength": 200},
-                "session_id": {"type": "string", "maxLength": 64},
+                "title": {"type": "string", "minLength": 1, "maxLength": 200,
+                          "pattern": NOT_BLANK},
+                "session_id": {"type": "string", "maxLength": 64, "pattern": NOT_BLANK},
             },
         }}},
     },

@@ -27,7 +27,8 @@ async def get_summary(db: SessionDep, caller: CallerDep, settings: SettingsDep,
 async def get_breakdown(
     db: SessionDep, caller: CallerDep, settings: SettingsDep, network_id: NetworkId,
     from_: From, to: To,
-    dimension: Annotated[str, Query(max_length=40, description="county, district, school or role")],
+    dimension: Annotated[str, Query(max_length=40, description="county, district, school or role",
+                                    json_schema_extra={"enum": list(service.DIMENSIONS)})],
 ) -> BreakdownPublic:
     exact = caller.sees_exact_figures(network_id)
     return await service.breakdown(db, network_id=network_id, start=from_, end=to,

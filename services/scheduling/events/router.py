@@ -13,7 +13,6 @@ from services.scheduling.events.schemas import (
     SlotCreate, SlotPublic, Subject,
 )
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
-from services.scheduling.sessions import repository as sessions
 from shared.pagination import Page
 
 router = APIRouter(tags=["events"])
@@ -110,9 +109,9 @@ async def list_slots(event_id: str, db: SessionDep, principal: OptionalPrincipal
             responses={200: {"content": {"text/calendar": {}}}},
             summary="The event's sessions as an iCalendar feed")
 async def get_calendar(event_id: str, db: SessionDep, principal: OptionalPrincipalDep) -> Response:
-    event = await service.visible_event(db, principal=principal, event_id=event_id)
-    body = calendar.render(event, (await sessions.of_events(db, [event.id]))[event.id],
-                           stamp=utcnow())
+    event, event_sessions = await service.event_with_sessions(db, principal=principal,
+                                                              event_id=event_id)
+    body = calendar.render(event, event_sessions, stamp=utcnow())
     return Response(
         body, media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="event-{event.id}.ics"'},

@@ -96,6 +96,12 @@ async def get_event(db: AsyncSession, *, principal: Principal | None, event_id: 
     return to_public(event, (await sessions.of_events(db, [event.id]))[event.id])
 
 
+async def event_with_sessions(db: AsyncSession, *, principal: Principal | None,
+                              event_id: str) -> tuple[Event, list[Session]]:
+    event = await visible_event(db, principal=principal, event_id=event_id)
+    return event, (await sessions.of_events(db, [event.id]))[event.id]
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
