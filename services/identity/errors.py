@@ -51,6 +51,10 @@ class EmailTaken(Conflict):
     code, title = "email_taken", "A person with this email already exists"
 
 
+class LinkNotFound(NotFound):
+    code, title = "link_not_found", "This link is not valid"
+
+
 class AccountExists(Conflict):
     code, title = "account_exists", "An account with this email already exists"
 

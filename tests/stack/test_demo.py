@@ -8,7 +8,7 @@ from tests.support.stack import InProcessStack, bearer, eventually
 async def test_the_demo_network_reaches_as_its_story_says(database_urls, tmp_path):
     async with InProcessStack(database_urls, var_dir=tmp_path) as stack:
         await stack.create_admin(ROOT_EMAIL, PASSWORD)
-        await DemoLoader(stack.client).load()
+        await DemoLoader(stack.client, stack.create_account).load()
 
         admin = await stack.token("admin@demo.cascade.test", PASSWORD)
         me = (await stack.client.get("/api/identity/v1/me", headers=bearer(admin))).json()
