@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from shared.db import utcnow
 
@@ -35,3 +36,10 @@ def expires_in(seconds: int) -> datetime:
 
 def usable(*, expires_at: datetime, used_at: datetime | None) -> bool:
     return used_at is None and expires_at > utcnow()
+
+
+def opens(row: Any, token: str) -> bool:
+    """Whether `row` (found by the token's hash; a table with token_hash, expires_at and
+    used_at) is a link this token still opens."""
+    return (row is not None and matches(row.token_hash, token)
+            and usable(expires_at=row.expires_at, used_at=row.used_at))

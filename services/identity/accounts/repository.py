@@ -1,7 +1,5 @@
-from datetime import datetime
-
-from sqlalchemy import delete, update
-from sqlmodel import SQLModel, col, select
+from sqlalchemy import delete
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.accounts.models import Account, Signup
@@ -48,12 +46,3 @@ async def add_signup(db: AsyncSession, signup: Signup) -> Signup:
 async def signup_by_token_hash(db: AsyncSession, token_hash: str) -> Signup | None:
     return (await db.exec(select(Signup).where(Signup.token_hash == token_hash))).first()
 
-
-async def mark_used(db: AsyncSession, row: SQLModel, used_at: datetime) -> bool:
-    """Spends a single-use link: True for the one caller whose UPDATE found it unused."""
-    model = type(row)
-    moved = await db.exec(
-        update(model).where(col(model.id) == row.id, col(model.used_at).is_(None))
-        .values(used_at=used_at).execution_options(synchronize_session=False)
-    )
-    return moved.rowcount == 1

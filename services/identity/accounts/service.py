@@ -25,7 +25,7 @@ from services.identity.people.models import Person
 from services.identity.people.schemas import PersonPublic
 from services.identity.people.service import add_person
 from services.identity.settings import IdentitySettings
-from services.identity.sql import today
+from services.identity.sql import spend_link, today
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound
@@ -78,14 +78,13 @@ async def confirm_signup(db: AsyncSession, data: SignupConfirm) -> tuple[Account
     """Makes the account of a confirmed sign-up, linked to the person with that email (or a new
     one). The link works once; a wrong password leaves it unused."""
     signup = await repository.signup_by_token_hash(db, links.hash_token(data.token))
-    if (signup is None or not links.matches(signup.token_hash, data.token)
-            or not links.usable(expires_at=signup.expires_at, used_at=signup.used_at)):
+    if not links.opens(signup, data.token):
         raise LinkNotFound(LINK_GONE)
     matches, _ = await passwords.verify_password(signup.password_hash, data.password)
     if not matches:
         raise Forbidden("That is not the password chosen when signing up.")
     now = utcnow()
-    if not await repository.mark_used(db, signup, now):
+    if not await spend_link(db, signup, now):
         raise LinkNotFound(LINK_GONE)
     account, person = await activate(db, email=signup.email, full_name=signup.full_name,
                                      role=signup.role, password_hash=signup.password_hash,
