@@ -4,8 +4,10 @@ from services.identity.accounts.router import router as accounts
 from services.identity.api_keys.router import router as api_keys
 from services.identity.audit.router import router as audit
 from services.identity.db import OutboxEvent
+from services.identity.invitations.router import router as invitations
 from services.identity.memberships.router import router as memberships
 from services.identity.organizations.router import router as organizations
+from services.identity.password_resets.router import router as password_resets
 from services.identity.people.router import router as people
 from services.identity.tokens.router import router as tokens
 from shared.outbox import feed_router
@@ -13,7 +15,8 @@ from shared.outbox import feed_router
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/identity/v1")
-    for feature in (tokens, accounts, organizations, people, memberships, api_keys, audit):
+    for feature in (tokens, accounts, password_resets, organizations, people, memberships,
+                    invitations, api_keys, audit):
         router.include_router(feature)
     router.include_router(feed_router(OutboxEvent))
     return router
