@@ -10,6 +10,7 @@ from services.identity.organizations.router import router as organizations
 from services.identity.password_resets.router import router as password_resets
 from services.identity.people.router import router as people
 from services.identity.tokens.router import router as tokens
+from services.identity.mail import MAIL_READERS, TOPIC as MAIL_TOPIC
 from shared.outbox import feed_router
 
 
@@ -18,5 +19,6 @@ def api_router() -> APIRouter:
     for feature in (tokens, accounts, password_resets, organizations, people, memberships,
                     invitations, api_keys, audit):
         router.include_router(feature)
-    router.include_router(feed_router(OutboxEvent))
+    # Mail carries addresses, names and live links: only the service that sends it reads it.
+    router.include_router(feed_router(OutboxEvent, private_topics={MAIL_TOPIC: MAIL_READERS}))
     return router

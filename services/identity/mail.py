@@ -12,6 +12,9 @@ from shared.ids import new_id
 from shared.outbox import publish
 
 TOPIC = "mail.requested"
+# Who may read these events in identity's feed: the service that queues and sends mail. To every
+# other reader (reach) the feed carries no names, addresses or links.
+MAIL_READERS = frozenset({"service:scheduling"})
 SIGNATURE = "\n\n— Cascade"
 
 

@@ -71,7 +71,7 @@ class IdentityApi:
         """The mail identity asked to send to `email`, oldest first: its feed's mail.requested
         events, as scheduling's consumer reads them."""
         response = await self.client.get(f"{BASE}/feed", params={"limit": 1000},
-                                         headers=await self.service_headers())
+                                         headers=await self.service_headers("scheduling"))
         assert response.status_code == 200, response.text
         return [e["payload"] for e in response.json()["events"]
                 if e["topic"] == "mail.requested" and e["payload"]["to_email"] == email]
@@ -83,9 +83,9 @@ class IdentityApi:
         assert tokens, f"no {kind} link was mailed to {email}"
         return tokens[-1]
 
-    async def service_headers(self) -> dict[str, str]:
+    async def service_headers(self, client_id: str = "reach") -> dict[str, str]:
         response = await self.client.post(f"{BASE}/token", data={
-            "grant_type": "client_credentials", "client_id": "reach",
+            "grant_type": "client_credentials", "client_id": client_id,
             "client_secret": SERVICE_SECRET})
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
