@@ -8,9 +8,13 @@ import time
 
 from shared.errors import problem_response
 
-# The API routes that issue tokens and create accounts, and web's forms that call them.
+# The API routes that issue tokens, create accounts or mail links (each one a mail to someone),
+# and web's forms that call them.
 RATE_LIMITED_PATHS = frozenset({"/api/identity/v1/token", "/api/identity/v1/accounts",
-                                "/login", "/signup"})
+                                "/api/identity/v1/accounts/confirmations",
+                                "/api/identity/v1/password-resets",
+                                "/api/identity/v1/invitations/acceptances",
+                                "/login", "/signup", "/forgot-password"})
 _MAX_BUCKETS = 10_000
 
 

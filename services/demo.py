@@ -9,13 +9,14 @@ queue, and its leader is polling colleagues for a third session's time.
 """
 
 import random
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 
-from services.identity.cli import create_platform_admin
+from services.identity.cli import create_account, create_platform_admin
 from services.identity.settings import IdentitySettings
 from services.runner import database_url
 
@@ -59,10 +60,16 @@ def demo_loaded(var_dir: Path) -> bool:
     return (var_dir / MARKER).exists()
 
 
+# Makes a confirmed account (email, password, full name) the way an operator does: the demo's
+# logins are addresses nobody reads, so they cannot confirm a sign-up by mail.
+MakeAccount = Callable[[str, str, str], Awaitable[object]]
+
+
 class DemoLoader:
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, make_account: MakeAccount) -> None:
         self.event_ids: list[str] = []
         self.client = client
+        self.make_account = make_account
         self.random = random.Random(2014)  # the same demo every time
 
     async def call(self, method: str, path: str, token: str, **kwargs) -> dict:
@@ -85,9 +92,7 @@ class DemoLoader:
             "email": email, "full_name": name, "role": role,
             "school": school, "district": district, "county": county})
         if account:
-            response = await self.client.post("/api/identity/v1/accounts", json={
-                "email": email, "password": PASSWORD, "full_name": name})
-            response.raise_for_status()
+            await self.make_account(email, PASSWORD, name)
         return person["id"]
 
     def random_place(self) -> tuple[str, str, str]:
@@ -246,10 +251,14 @@ async def load_demo(gateway_url: str, *, var_dir: Path) -> None:
     """Loads the demo once: a marker in var/ records that it was loaded."""
     if demo_loaded(var_dir):
         return
-    await create_platform_admin(
-        IdentitySettings(database_url=database_url("identity", var_dir), var_dir=var_dir),
-        email=ROOT_EMAIL, password=PASSWORD, full_name="Cascade platform admin",
-    )
+    identity = IdentitySettings(database_url=database_url("identity", var_dir), var_dir=var_dir)
+    await create_platform_admin(identity, email=ROOT_EMAIL, password=PASSWORD,
+                                full_name="Cascade platform admin")
+
+    async def make_account(email: str, password: str, full_name: str) -> str:
+        return await create_account(identity, email=email, password=password,
+                                    full_name=full_name)
+
     async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as client:
-        await DemoLoader(client).load()
+        await DemoLoader(client, make_account).load()
     (var_dir / MARKER).write_text(datetime.now(UTC).isoformat())

@@ -33,6 +33,8 @@ class Principal:
     kind: str  # "user" | "partner" | "service"
     person_id: str | None = None
     email: str | None = None
+    # True once the account proved it reads mail at `email` (a mailed link was used).
+    email_verified: bool = False
     name: str | None = None
     is_platform_admin: bool = False
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -47,6 +49,7 @@ class Principal:
             kind=claims.get("kind", "user"),
             person_id=claims.get("person_id"),
             email=claims.get("email"),
+            email_verified=claims.get("email_verified") is True,
             name=claims.get("name"),
             is_platform_admin=bool(claims.get("admin", False)),
             roles={org: frozenset(r) for org, r in (claims.get("roles") or {}).items()},

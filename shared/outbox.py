@@ -9,7 +9,7 @@ A service declares its tables from the bases here, on its own registry:
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ import httpx
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import JSON, text, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -72,8 +72,12 @@ class FeedPage(BaseModel):
     has_more: bool
 
 
-def feed_router(model: type[OutboxEventBase]) -> APIRouter:
+def feed_router(model: type[OutboxEventBase], *,
+                private_topics: Mapping[str, frozenset[str]] | None = None) -> APIRouter:
+    """The feed of `model`'s outbox. `private_topics` maps a topic to the only callers (token
+    subjects, "service:<name>") it is served to; every other caller reads past those events."""
     router = APIRouter(tags=["feed"])
+    private = dict(private_topics or {})
 
     @router.get("/feed", response_model=FeedPage, summary="The service's event feed")
     async def read_feed(
@@ -85,9 +89,11 @@ def feed_router(model: type[OutboxEventBase]) -> APIRouter:
                            description="the next_cursor of the previous page"),
         limit: int = Query(100, ge=1, le=1000),
     ) -> FeedPage:
-        rows = (await db.exec(
-            select(model).where(model.id > int(after)).order_by(model.id).limit(limit + 1)
-        )).all()
+        statement = select(model).where(model.id > int(after))
+        hidden = [topic for topic, readers in private.items() if _caller.subject not in readers]
+        if hidden:
+            statement = statement.where(col(model.topic).not_in(hidden))
+        rows = (await db.exec(statement.order_by(model.id).limit(limit + 1))).all()
         page = rows[:limit]
         return FeedPage(
             events=[FeedEvent(id=str(e.id), topic=e.topic, key=e.key, payload=e.payload,

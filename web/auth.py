@@ -57,6 +57,10 @@ class User:
         return self.has_any_role(*REACH_ROLES)
 
     @property
+    def can_invite(self) -> bool:
+        return self.has_any_role("network_admin")
+
+    @property
     def can_decide_credit(self) -> bool:
         return self.has_any_role(*CREDIT_ROLES)
 

@@ -20,7 +20,8 @@ from web.clients import ApiError, Clients
 from web.htmx import get_htmx
 from web.login_sessions import AccessTokens
 from web.pages import (
-    account, auth, catalog, credit, event_imports, events, imports, mailbox, manage, network,
+    account, accounts, auth, catalog, credit, event_imports, events, imports, invitations,
+    mailbox, manage, network,
     polls, programs, reach, rosters, schedule, sessions,
 )
 from web.rendering import render, see_other
@@ -62,7 +63,8 @@ def create_app(
     app.state.access_tokens = AccessTokens(max_age=settings.revocation_cache_seconds)
 
     for module in (auth, catalog, events, sessions, rosters, imports, schedule, mailbox, reach,
-                   credit, polls, event_imports, manage, programs, account, network):
+                   credit, polls, event_imports, manage, programs, account, network, accounts,
+                   invitations):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_page_errors(app)

@@ -51,6 +51,18 @@ class EmailTaken(Conflict):
     code, title = "email_taken", "A person with this email already exists"
 
 
+class InvitationNotFound(NotFound):
+    code, title = "invitation_not_found", "Invitation not found"
+
+
+class InvitationClosed(Conflict):
+    code, title = "invitation_closed", "This invitation was accepted or withdrawn"
+
+
+class LinkNotFound(NotFound):
+    code, title = "link_not_found", "This link is not valid"
+
+
 class AccountExists(Conflict):
     code, title = "account_exists", "An account with this email already exists"
 

@@ -1,6 +1,6 @@
 import re
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import BaseServiceSettings, InsecureSettings
@@ -50,3 +50,14 @@ class IdentitySettings(BaseServiceSettings):
             if not _SHA256_HEX.fullmatch(digest):
                 raise InsecureSettings(f"IDENTITY_SERVICE_CLIENTS: {client}'s value must be the "
                                        "SHA-256 of its client secret, in hex.")
+    # Links in mail point at the public site: CASCADE_PUBLIC_URL, else the gateway's address.
+    public_url: str = Field("", validation_alias=AliasChoices("CASCADE_PUBLIC_URL"))
+    # How long mailed links stay valid, in seconds: confirming a sign-up, resetting a password,
+    # accepting an invitation.
+    signup_link_ttl: int = Field(default=86400, ge=60)
+    reset_link_ttl: int = Field(default=3600, ge=60)
+    invitation_ttl: int = Field(default=14 * 86400, ge=60)
+
+    @property
+    def site_url(self) -> str:
+        return (self.public_url or self.gateway_url).rstrip("/")

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from services.scheduling import models  # noqa: F401  (every table on the metadata)
 from services.scheduling.api import api_router
+from services.scheduling.notifications.identity_mail import consume_identity_mail
 from services.scheduling.notifications.sender import run_sender
 from services.scheduling.notifications.service import SITE_URL
 from services.scheduling.settings import SchedulingSettings
@@ -19,6 +20,9 @@ def create_app(
     verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     settings = settings or SchedulingSettings()
+    workers = [run_sender] if settings.send_notifications else []
+    if settings.consume_identity_mail:
+        workers.append(consume_identity_mail)
     app = create_service_app(
         settings,
         title="Cascade scheduling",
@@ -26,7 +30,7 @@ def create_app(
         api_router=api_router(),
         gateway_transport=gateway_transport,
         verifier=verifier,
-        workers=[run_sender] if settings.send_notifications else [],
+        workers=workers,
     )
     app.state.sessions.configure(info={SITE_URL: settings.site_url})
     return app

@@ -40,6 +40,10 @@ class SchedulingSettings(BaseServiceSettings):
     notify_retry_delay: float = Field(30.0, ge=0)
     # A claimed message not marked sent within this many seconds (its sender died) is due again.
     notify_claim_seconds: float = Field(120.0, gt=0)
+    # Mail identity asks for (sign-up links, resets, invitations) comes from identity's feed;
+    # off only where identity is not there (tests of scheduling alone).
+    consume_identity_mail: bool = True
+    identity_mail_poll_interval: float = Field(0.5, gt=0)
     # How often the sender looks for sessions starting within reminder_hours.
     reminder_interval: float = Field(60.0, gt=0)
     reminder_hours: float = Field(24.0, gt=0)

@@ -2,6 +2,8 @@
 and signs up, the session fills and waitlists, the leader checks the teacher in, and the reach
 page counts the leader, the teacher and where the teacher teaches."""
 
+import re
+import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -29,11 +31,32 @@ def token(api, email: str, password: str = PASSWORD) -> str:
     return response.json()["access_token"]
 
 
+def mailed_link(api, root: str, email: str, kind: str, timeout: float = 15.0) -> str:
+    """The path of the newest `kind` link (verify, reset-password, invitations) mailed to
+    `email`, read from the mailbox as a platform admin once the real processes delivered it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = api.get("/api/scheduling/v1/messages", params={"limit": 200},
+                           headers={"Authorization": f"Bearer {root}"})
+        assert response.status_code == 200, response.text
+        for message in response.json()["items"]:  # newest first
+            found = re.search(rf"https?://\S+?(/{kind}/\S+)", message["body"])
+            if message["email"] == email and found:
+                return found.group(1)
+        assert time.monotonic() < deadline, f"no {kind} link mailed to {email}"
+        time.sleep(0.2)
+
+
 def person_with_account(api, root: str, email: str, name: str, **where) -> dict:
+    """A person, then their account as they make it: sign up, open the mailed link."""
     person = post(api, "/api/identity/v1/people", root,
                   {"email": email, "full_name": name, "role": "teacher", **where})
-    post(api, "/api/identity/v1/accounts", None,
-         {"email": email, "password": PASSWORD, "full_name": name})
+    response = api.post("/api/identity/v1/accounts",
+                        json={"email": email, "password": PASSWORD, "full_name": name})
+    assert response.status_code == 202, response.text
+    post(api, "/api/identity/v1/accounts/confirmations", None, {
+        "token": mailed_link(api, root, email, "verify").removeprefix("/verify/"),
+        "password": PASSWORD})
     return person
 
 

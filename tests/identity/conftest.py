@@ -1,9 +1,11 @@
 """Identity on its own: the real app on a real database, over in-process HTTP, with real tokens."""
 
+import re
+
 import httpx
 import pytest
 
-from services.identity.cli import create_platform_admin
+from services.identity.cli import create_account, create_platform_admin
 from services.identity.main import create_app
 from services.identity.settings import IdentitySettings
 from shared.auth import TokenVerifier
@@ -11,6 +13,7 @@ from tests.support.stack import CLIENT_SECRETS, KEY_ENCRYPTION_KEY, SERVICE_CLIE
 
 BASE = "/api/identity/v1"
 ADMIN_EMAIL = "root@example.org"
+LINK = re.compile(r"https?://\S+/(verify|reset-password|invitations)/(\S+)")
 PASSWORD = "correct horse battery"
 
 
@@ -60,8 +63,7 @@ class IdentityApi:
                    role: str | None = None) -> dict[str, str]:
         """A signed-in person, holding `role` in the organization when given."""
         person = await self.person(email)
-        await self.post("/accounts", None, {"email": email, "password": PASSWORD,
-                                            "full_name": "Pat Doe"})
+        await create_account(self.settings, email=email, password=PASSWORD, full_name="Pat Doe")
         if organization_id and role:
             await self.member(organization_id, person["id"], role)
         return await self.login(email)
@@ -75,6 +77,22 @@ class IdentityApi:
 
         return TokenVerifier(fetch_jwks=fetch, issuer=self.settings.token_issuer,
                              audience=audience)
+
+    async def mail_to(self, email: str) -> list[dict]:
+        """The mail identity asked to send to `email`, oldest first: its feed's mail.requested
+        events, as scheduling's consumer reads them."""
+        response = await self.client.get(f"{BASE}/feed", params={"limit": 1000},
+                                         headers=await self.service_headers("scheduling"))
+        assert response.status_code == 200, response.text
+        return [e["payload"] for e in response.json()["events"]
+                if e["topic"] == "mail.requested" and e["payload"]["to_email"] == email]
+
+    async def link_token(self, email: str, kind: str) -> str:
+        """The token of the newest `kind` link (verify, reset-password, invitations) mailed."""
+        tokens = [found.group(2) for mail in await self.mail_to(email)
+                  for found in LINK.finditer(mail["body"]) if found.group(1) == kind]
+        assert tokens, f"no {kind} link was mailed to {email}"
+        return tokens[-1]
 
     async def service_headers(self, client: str = "reach") -> dict[str, str]:
         """Headers with a service's own token (reach's, by default: it reads identity's feed)."""

@@ -21,3 +21,19 @@ class TestFeed:
         organizations = {e["payload"]["kind"] for e in events
                          if e["topic"] == "organization.created"}
         assert organizations == {"district", "school"}
+
+    async def test_mail_is_in_the_feed_for_scheduling_alone(self, api):
+        network = await api.organization("Golden State Network", "network")
+        await api.client.post(f"{BASE}/accounts", json={
+            "email": "ana@example.org", "password": "a long password", "full_name": "Ana Reyes"})
+        await api.post(f"/organizations/{network['id']}/invitations", await api.admin(),
+                       {"email": "ana@example.org", "role": "leader"})
+        await api.client.post(f"{BASE}/password-resets", json={"email": "root@example.org"})
+        for_reach = await api.client.get(f"{BASE}/feed", headers=await api.service_headers())
+        assert "mail.requested" not in {e["topic"] for e in for_reach.json()["events"]}
+        assert "ana" not in for_reach.text.lower() and "/verify/" not in for_reach.text
+        for_scheduling = await api.client.get(
+            f"{BASE}/feed", headers=await api.service_headers("scheduling"))
+        mail = [e for e in for_scheduling.json()["events"] if e["topic"] == "mail.requested"]
+        assert [e["payload"]["to_email"] for e in mail] == [
+            "ana@example.org", "ana@example.org", "root@example.org"]

@@ -8,9 +8,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from services.identity.accounts import service as accounts
+from services.identity.accounts.schemas import AccountCreate
 from services.scheduling.main import create_app
 from services.scheduling.notifications import enqueue
+from services.scheduling.notifications.identity_mail import identity_mail_consumer
+from services.scheduling.notifications.models import FeedCursor
 from services.scheduling.notifications.sender import queue_reminders, send_due
 from services.scheduling.registrations import service as registrations
 from services.scheduling.people import Profile
@@ -18,7 +23,7 @@ from services.scheduling.sessions import repository as sessions
 from services.scheduling.settings import SchedulingSettings
 from tests.scheduling.conftest import API, Scheduling, new_person, problem
 from tests.support.smtp import REFUSED_DOMAIN, SmtpServer, free_port
-from tests.support.stack import eventually
+from tests.support.stack import ROOT_LOGIN, bearer, eventually
 
 SITE = "https://cascade.example.org"
 # Thursday, January 14, 2027, 3:30 to 5:00 pm in Los Angeles (PST, UTC-8).
@@ -470,3 +475,89 @@ class TestMailbox:
         [message] = await eventually(delivered)
         assert message["delivered_via"] == "mailbox"
         assert "3:30 PM PST" in message["body"]
+
+
+class TestMailboxShowsMailOnlyToItsOwner:
+    """Hole 3 as found: /me/messages listed every message sent to the token's email address,
+    whoever's token it was (with hole 1, an impostor read poll links and sign-up links)."""
+
+    async def _queue(self, app, **fields) -> None:
+        async with app.state.sessions() as db:
+            await enqueue(db, kind="poll_invitation", name="Ana", subject="Your private link",
+                          body="https://cascade.example.org/polls/answer/secret",
+                          dedupe_key=f"test:{new_person()}", **fields)
+            await db.commit()
+
+    async def test_mail_to_an_address_shows_only_to_a_verified_owner(self, apps):
+        app, api = await apps.start(smtp_port=0, smtp_host="")
+        await self._queue(app, person_id=None, email="Ana@example.org")
+        ana = new_person()
+
+        async def subjects(**claims) -> list[str]:
+            response = await api.client.get(f"{API}/me/messages", headers=api.person(
+                ana, email="ana@example.org", **claims))
+            assert response.status_code == 200, response.text
+            return [m["subject"] for m in response.json()["items"]]
+
+        assert await subjects() == []  # a token that only names the address
+        assert await subjects(email_verified=False) == []
+        assert await subjects(email_verified=True) == ["Your private link"]
+
+    async def test_another_persons_mail_never_shows_whatever_the_address(self, apps):
+        app, api = await apps.start(smtp_port=0, smtp_host="")
+        owner = new_person()
+        await self._queue(app, person_id=owner, email="owner@example.org")
+        response = await api.client.get(f"{API}/me/messages", headers=api.person(
+            email="someone@example.org", email_verified=True))
+        assert response.json()["items"] == []
+        mine = await api.client.get(f"{API}/me/messages", headers=api.person(owner))
+        assert [m["person_id"] for m in mine.json()["items"]] == [owner]
+
+
+async def _identity_mail(stack, root: str, email: str) -> list[dict]:
+    response = await stack.client.get(f"{API}/messages", params={"limit": 200},
+                                      headers=bearer(root))
+    assert response.status_code == 200, response.text
+    return [m for m in response.json()["items"] if m["email"] == email]
+
+
+class TestMailIdentityAsksFor:
+    """Identity's mail.requested events, read from its feed by scheduling's consumer, through
+    the real gateway and services."""
+
+    async def test_a_sign_up_link_is_queued_and_delivered_once_even_if_read_again(self, stack):
+        root = await stack.token(*ROOT_LOGIN)
+        answer = await stack.client.post("/api/identity/v1/accounts", json={
+            "email": "new@stack.test", "password": "long-enough-password", "full_name": "New"})
+        assert answer.status_code == 202
+
+        async def delivered():
+            found = await _identity_mail(stack, root, "new@stack.test")
+            return found if found and found[0]["status"] == "sent" else None
+
+        [message] = await eventually(delivered)
+        assert (message["kind"], message["person_id"], message["delivered_via"]) == (
+            "account", None, "mailbox")
+        assert message["subject"] == "Confirm your email for Cascade"
+        assert "/verify/" in message["body"]
+
+        # A consumer that reads the feed again from the start (a replica with a lost cursor,
+        # a retry) queues nothing twice.
+        app = stack.apps["scheduling"]
+        async with app.state.sessions() as db:
+            await db.exec(update(FeedCursor).values(position="0"))
+            await db.commit()
+        assert await identity_mail_consumer(app).poll_once() >= 1
+        assert len(await _identity_mail(stack, root, "new@stack.test")) == 1
+
+    async def test_mail_of_a_rolled_back_change_is_never_sent(self, stack):
+        root = await stack.token(*ROOT_LOGIN)
+        async with stack.apps["identity"].state.sessions() as db:
+            await accounts.sign_up(db, AccountCreate(
+                email="gone@stack.test", password="long-enough-password", full_name="Gone"),
+                settings=stack.identity_settings)
+            await db.rollback()
+        await stack.client.post("/api/identity/v1/accounts", json={
+            "email": "kept@stack.test", "password": "long-enough-password", "full_name": "Kept"})
+        await eventually(lambda: _identity_mail(stack, root, "kept@stack.test"))
+        assert await _identity_mail(stack, root, "gone@stack.test") == []

@@ -82,8 +82,7 @@ async def _workshop(stack) -> Workshop:
     await _post(stack, f"{IDENTITY}/people", root, json={
         "email": "existing@stack.test", "full_name": "Existing Person", "role": "coach_tosa"})
     for email in ("leader@stack.test", "teacher@stack.test"):
-        await _post(stack, f"{IDENTITY}/accounts", root, json={
-            "email": email, "password": "long-enough-password", "full_name": "Someone"})
+        await stack.create_account(email, "long-enough-password", "Someone")
     leader_token = await stack.token("leader@stack.test", "long-enough-password")
     event = await _post(stack, f"{API}/events", leader_token, json={
         "network_id": network["id"], "kind": "workshop_series", "title": "Argument writing",

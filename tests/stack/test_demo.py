@@ -8,7 +8,7 @@ from tests.support.stack import InProcessStack, bearer, eventually
 async def test_the_demo_network_reaches_as_its_story_says(database_urls, tmp_path):
     async with InProcessStack(database_urls, var_dir=tmp_path) as stack:
         await stack.create_admin(ROOT_EMAIL, PASSWORD)
-        await DemoLoader(stack.client).load()
+        await DemoLoader(stack.client, stack.create_account).load()
 
         admin = await stack.token("admin@demo.cascade.test", PASSWORD)
         me = (await stack.client.get("/api/identity/v1/me", headers=bearer(admin))).json()
@@ -51,3 +51,19 @@ async def test_the_demo_network_reaches_as_its_story_says(database_urls, tmp_pat
         programs = (await stack.client.get("/api/scheduling/v1/programs", headers=bearer(admin),
                                            params={"network_id": network_id})).json()["items"]
         assert [p["name"] for p in programs] == ["Teacher Leadership Phase 2"]
+
+        # Hole 1 as found on the demo: leader2 has a person and the leader role but no
+        # account; signing up with that email made the newcomer that leader.
+        async def sign_up(email: str):
+            return await stack.client.post("/api/identity/v1/accounts", json={
+                "email": email, "password": "attacker-password", "full_name": "Mallory"})
+
+        taken, fresh = await sign_up("leader2@demo.cascade.test"), await sign_up(
+            "mallory@elsewhere.example")
+        assert (taken.status_code, taken.json()) == (fresh.status_code, fresh.json())
+        assert taken.status_code == 202
+        refused = await stack.client.post("/api/identity/v1/token", data={
+            "grant_type": "password", "username": "leader2@demo.cascade.test",
+            "password": "attacker-password"})
+        assert refused.status_code == 401  # no account: no roles, no rosters, no mailbox
+

@@ -20,7 +20,7 @@ from gateway.main import create_app as create_gateway
 from gateway.settings import GatewaySettings
 from services.evidence.main import create_app as create_evidence
 from services.evidence.settings import EvidenceSettings
-from services.identity.cli import create_platform_admin
+from services.identity.cli import create_account, create_platform_admin
 from services.identity.main import create_app as create_identity
 from services.identity.settings import IdentitySettings
 from services.reach.main import create_app as create_reach
@@ -101,6 +101,11 @@ class InProcessStack:
 
     async def create_admin(self, email: str, password: str) -> None:
         await create_platform_admin(self.identity_settings, email=email, password=password)
+
+    async def create_account(self, email: str, password: str, full_name: str = "Pat Doe") -> str:
+        """A confirmed account, made as an operator makes one (sign-ups confirm by mail)."""
+        return await create_account(self.identity_settings, email=email, password=password,
+                                    full_name=full_name)
 
     async def token(self, email: str, password: str) -> str:
         response = await self.client.post(

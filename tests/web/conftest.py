@@ -73,8 +73,7 @@ async def api_post(stack: InProcessStack, path: str, token: str | None, **kwargs
 async def person_with_account(stack, root: str, email: str, name: str, **where) -> dict:
     person = await api_post(stack, "/api/identity/v1/people", root,
                             json={"email": email, "full_name": name, "role": "teacher", **where})
-    await api_post(stack, "/api/identity/v1/accounts", None,
-                   json={"email": email, "password": PASSWORD, "full_name": name})
+    await stack.create_account(email, PASSWORD, name)
     return person
 
 

@@ -1,4 +1,8 @@
-"""Identity through the gateway: login, the signed-in person, organizations and their members."""
+"""Identity through the gateway: login, sign-up and its mailed links, the signed-in person,
+organizations, their members and invitations."""
+
+from datetime import date, datetime
+from urllib.parse import quote
 
 from collections.abc import Mapping
 from datetime import datetime
@@ -95,6 +99,41 @@ class MemberPage(Page):
     items: list[Member]
 
 
+class ConfirmedAccount(ApiModel):
+    account_id: str
+    person: Person
+
+
+class Invitation(ApiModel):
+    id: str
+    organization_id: str
+    email: str
+    role: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+    sent_at: datetime | None = None
+    expires_at: datetime | None = None
+    status: str = "pending"
+
+
+class InvitationPage(Page):
+    items: list[Invitation]
+
+
+class InvitationPreview(ApiModel):
+    organization_id: str
+    organization_name: str
+    role: str
+    email: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+    has_account: bool = False
+
+
+def _invitations(organization_id: str) -> str:
+    return f"{BASE}/organizations/{quote(organization_id, safe='')}/invitations"
+
+
 class IdentityClient:
     def __init__(self, gateway: GatewayClient) -> None:
         self.gateway = gateway
@@ -142,6 +181,49 @@ class IdentityClient:
             "POST", f"{BASE}/accounts", token=None,
             json={"email": email, "password": password, "full_name": full_name},
         )
+
+    async def confirm_account(self, *, token: str, password: str) -> ConfirmedAccount:
+        return await self.gateway.post(ConfirmedAccount, f"{BASE}/accounts/confirmations",
+                                       token=None, json={"token": token, "password": password})
+
+    async def request_password_reset(self, *, email: str) -> None:
+        await self.gateway.send("POST", f"{BASE}/password-resets", token=None,
+                                json={"email": email})
+
+    async def reset_password(self, *, token: str, password: str) -> None:
+        await self.gateway.send("POST", f"{BASE}/password-resets/completions", token=None,
+                                json={"token": token, "password": password})
+
+    async def invitation_preview(self, *, token: str) -> InvitationPreview:
+        return await self.gateway.post(InvitationPreview, f"{BASE}/invitations/previews",
+                                       token=None, json={"token": token})
+
+    async def accept_invitation(self, *, token: str, bearer: str | None = None,
+                                password: str | None = None,
+                                full_name: str | None = None) -> None:
+        body = {"token": token, "password": password, "full_name": full_name}
+        await self.gateway.send("POST", f"{BASE}/invitations/acceptances", token=bearer,
+                                json={k: v for k, v in body.items() if v is not None})
+
+    async def invitations(self, token: str, organization_id: str) -> list[Invitation]:
+        return await self.gateway.every_page(InvitationPage, _invitations(organization_id),
+                                             token=token)
+
+    async def invite(self, token: str, organization_id: str, body: dict) -> Invitation:
+        return await self.gateway.post(Invitation, _invitations(organization_id), token=token,
+                                       json=body)
+
+    async def resend_invitation(self, token: str, organization_id: str,
+                                invitation_id: str) -> None:
+        await self.gateway.send(
+            "POST", f"{_invitations(organization_id)}/{quote(invitation_id, safe='')}/resend",
+            token=token)
+
+    async def withdraw_invitation(self, token: str, organization_id: str,
+                                  invitation_id: str) -> None:
+        await self.gateway.send(
+            "DELETE", f"{_invitations(organization_id)}/{quote(invitation_id, safe='')}",
+            token=token)
 
     async def me(self, token: str) -> Me:
         return await self.gateway.get(Me, f"{BASE}/me", token=token)

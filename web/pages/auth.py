@@ -81,16 +81,15 @@ async def signup(
             await clients.identity.create_account(
                 email=values["email"], password=password, full_name=values["full_name"]
             )
-            answer = await clients.identity.token(email=values["email"], password=password,
-                                                  device=browser_device(request))
         except ApiError as exc:
             if exc.unavailable:
                 raise
             errors.update(api_field_errors(exc, fields=("full_name", "email", "password")))
         else:
-            sign_in(request, answer)
-            flash(request, f"Welcome to Cascade, {values['full_name']}.")
-            return see_other(request, safe_next(next), full_reload=True)
+            # Nothing to sign in to until the mailed link is opened (the same page whether or
+            # not the email already has an account).
+            return render(request, "auth/check_mail.html", {"email": values["email"],
+                                                            "purpose": "signup"})
     return render(request, "auth/signup.html",
                   {"next": safe_next(next), "values": values, "errors": errors}, status_code=422)
 

@@ -1,7 +1,8 @@
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity.accounts.models import Account
+from services.identity.accounts.models import Account, Signup
 from services.identity.people.models import Person
 from shared.db import insert_unless_duplicate
 
@@ -30,3 +31,18 @@ async def save(db: AsyncSession, account: Account) -> Account:
     db.add(account)
     await db.flush()
     return account
+
+
+async def add_signup(db: AsyncSession, signup: Signup) -> Signup:
+    """Stores a sign-up waiting for its link; an earlier unconfirmed one for the same email is
+    dropped, so only the newest link (and the password chosen with it) can make the account."""
+    await db.exec(delete(Signup).where(col(Signup.email) == signup.email,
+                                       col(Signup.used_at).is_(None)))
+    db.add(signup)
+    await db.flush()
+    return signup
+
+
+async def signup_by_token_hash(db: AsyncSession, token_hash: str) -> Signup | None:
+    return (await db.exec(select(Signup).where(Signup.token_hash == token_hash))).first()
+

@@ -29,14 +29,16 @@ def event_payload(membership: Membership) -> dict:
             "ends_on": membership.ends_on.isoformat() if membership.ends_on else None}
 
 
-async def _saved(db: AsyncSession, actor: Principal, membership: Membership, change: str
+async def _saved(db: AsyncSession, actor: Principal | str, membership: Membership, change: str
                  ) -> Membership:
-    """Writes the membership with its event and audit entry, all in the one transaction."""
+    """Writes the membership with its event and audit entry, all in the one transaction; the
+    actor is the caller, or the subject to audit (an accepted invitation's account)."""
     await repository.save(db, membership)
     payload = event_payload(membership)
     await publish(db, OutboxEvent, topic=f"membership.{change}d", key=membership.id,
                   payload=payload)
-    await audit.record(db, actor=actor.subject, action=f"membership.{change}",
+    subject = actor if isinstance(actor, str) else actor.subject
+    await audit.record(db, actor=subject, action=f"membership.{change}",
                        target_type="membership", target_id=membership.id,
                        organization_id=membership.organization_id, details=payload)
     return membership
@@ -57,6 +59,15 @@ async def create_membership(db: AsyncSession, actor: Principal, organization_id:
                             role=data.role.value, starts_on=data.starts_on, ends_on=data.ends_on)
     if await repository.same_exists(db, membership):
         raise MembershipExists("This person already holds this role from that day.")
+    return await _saved(db, actor, membership, "create")
+
+
+async def grant_invited(db: AsyncSession, *, actor: str, membership: Membership
+                        ) -> Membership | None:
+    """The membership an accepted invitation offered (its inviter was authorized when inviting);
+    None when the person already holds that role from that day."""
+    if await repository.same_exists(db, membership):
+        return None
     return await _saved(db, actor, membership, "create")
 
 

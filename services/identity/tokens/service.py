@@ -68,6 +68,7 @@ class _Credentials:
     person_id: str
     email: str
     full_name: str
+    email_verified: bool
 
 
 def _required(value: str | None, name: str) -> str:
@@ -99,6 +100,7 @@ async def _password(db: AsyncSession, key_ring: KeyRing, settings: IdentitySetti
         account_id=found[0].id, password_hash=found[0].password_hash,
         is_platform_admin=found[0].is_platform_admin, person_id=found[1].id,
         email=found[1].email, full_name=found[1].full_name,
+        email_verified=found[0].email_verified_at is not None,
     )
     locked_for = await logins.seconds_locked(db, settings, email)
     # End the read before the 20 ms hash: on SQLite every transaction holds the write lock
@@ -136,8 +138,9 @@ async def _user_token(db: AsyncSession, key_ring: KeyRing, settings: IdentitySet
         db, key_ring, settings, ttl=settings.access_token_ttl,
         subject=credentials.account_id, kind="user", audience=USER_AUDIENCE,
         person_id=credentials.person_id,
-        email=credentials.email, name=credentials.full_name,
-        admin=credentials.is_platform_admin, roles=roles, sid=session_id,
+        email=credentials.email, email_verified=credentials.email_verified,
+        name=credentials.full_name, admin=credentials.is_platform_admin, roles=roles,
+        sid=session_id,
     )
 
 

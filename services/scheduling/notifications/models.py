@@ -6,6 +6,7 @@ from sqlmodel import Field
 from services.scheduling.db import ServiceTable
 from shared.db import UTCDateTime, utcnow
 from shared.ids import new_id
+from shared.outbox import FeedCursorBase
 
 
 class Notification(ServiceTable, table=True):
@@ -40,3 +41,10 @@ class Notification(ServiceTable, table=True):
     delivered_via: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class FeedCursor(FeedCursorBase, ServiceTable, table=True):
+    """How far scheduling has read another service's feed (identity's, for the mail it asks
+    for), moved in the transaction that queues what the read page asked."""
+
+    __tablename__ = "feed_cursor"

@@ -55,8 +55,9 @@ async def settle(db: AsyncSession, message_id: str, *, attempt: int, **values) -
 
 async def page_of_person(db: AsyncSession, params: PageParams, *, person_id: str,
                          email: str | None) -> tuple[list[Notification], str | None]:
-    """The person's messages: about their registrations, or sent to their address (a poll
-    invitation names an email, not a person)."""
+    """The person's messages: about their registrations, and, when `email` is given (only ever
+    a verified address of this person), sent to their address (a poll invitation names an
+    email, not a person)."""
     mine = Notification.person_id == person_id
     if email:
         mine = or_(mine, func.lower(Notification.email) == email.strip().lower())

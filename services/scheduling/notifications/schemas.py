@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 NotificationStatus = Literal["queued", "sending", "sent", "failed", "skipped"]
 
@@ -25,3 +25,14 @@ class NotificationPublic(BaseModel):
     event_id: str | None
     created_at: datetime
     sent_at: datetime | None
+
+
+class MailRequest(BaseModel):
+    """A `mail.requested` event of identity's feed: mail about an account (a sign-up's link, a
+    password reset, an invitation), queued here like any other message."""
+
+    to_email: str = Field(max_length=320)
+    person_id: str | None = Field(default=None, max_length=64)
+    subject: str = Field(max_length=300)
+    body: str = Field(max_length=20_000)
+    dedupe_key: str = Field(min_length=1, max_length=180)

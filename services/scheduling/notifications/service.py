@@ -152,8 +152,11 @@ async def my_messages(db: AsyncSession, *, principal: Principal,
                       params: PageParams) -> tuple[list[Notification], str | None]:
     if not principal.person_id:
         raise Forbidden("This account has no person profile.")
-    return await repository.page_of_person(db, params, person_id=principal.person_id,
-                                           email=principal.email)
+    # Mail to an address belongs to whoever proved they read it: a token's email alone is only
+    # what the account claimed at sign-up (or what a sign-in sheet recorded).
+    return await repository.page_of_person(
+        db, params, person_id=principal.person_id,
+        email=principal.email if principal.email_verified else None)
 
 
 async def all_messages(db: AsyncSession, *, principal: Principal, status: str | None,
