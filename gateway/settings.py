@@ -35,8 +35,9 @@ class GatewaySettings(BaseSettings):
     # service does and never writes a request into a socket being closed.
     keepalive_expiry: float = 4.0
     # "pool": the gateway's own keep-alive transport (see gateway/transport.py, chosen by
-    # bench/gateway.py); "httpx": httpx's stock transport; "aiohttp": httpx_aiohttp's.
-    transport: Literal["pool", "httpx", "aiohttp"] = "pool"
+    # bench/gateway.py); "aiohttp": aiohttp's ClientSession on the proxy's path; "httpx":
+    # httpx's stock transport; "httpx-aiohttp": httpx_aiohttp's.
+    transport: Literal["pool", "aiohttp", "httpx", "httpx-aiohttp"] = "pool"
 
     max_body_size: int = 50 * 1024 * 1024
     retry_after: int = 5  # what a 503 for an unreachable upstream tells the client
