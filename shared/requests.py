@@ -1,4 +1,5 @@
-"""Request ids and JSON logs: every log line of a request carries the id the gateway assigned."""
+"""Request ids and JSON logs: every log line of a request carries the id the gateway assigned;
+and the headers every answer carries unless the app chose otherwise."""
 
 import json
 import logging
@@ -50,6 +51,35 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             _request_id.reset(token)
+
+
+# Every API answer: never sniffed into another type (a JSON string rendered as HTML), and never
+# stored by a browser or a shared cache (a bearer's answers are that person's data). A route
+# that may be cached says so itself (identity's jwks.json, say).
+API_RESPONSE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+
+
+class DefaultHeadersMiddleware:
+    """Pure ASGI: adds `headers` to every answer that does not already carry them."""
+
+    def __init__(self, app, *, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                        for name, value in headers.items()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_defaults(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [pair for pair in self.headers if pair[0] not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_defaults)
 
 
 class JsonFormatter(logging.Formatter):

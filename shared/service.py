@@ -16,7 +16,12 @@ from shared.db import create_engine, session_factory
 from shared.errors import install_error_handlers
 from shared.health import health_router
 from shared.http import make_client
-from shared.requests import RequestIdMiddleware, configure_logging
+from shared.requests import (
+    API_RESPONSE_HEADERS,
+    DefaultHeadersMiddleware,
+    RequestIdMiddleware,
+    configure_logging,
+)
 from shared.settings import BaseServiceSettings
 
 T = TypeVar("T")
@@ -78,6 +83,7 @@ def create_service_app(
         app.state.gateway, client_id=name, client_secret=settings.service_secret
     )
     install_error_handlers(app)
+    app.add_middleware(DefaultHeadersMiddleware, headers=API_RESPONSE_HEADERS)
     app.add_middleware(RequestIdMiddleware, trust_incoming=True)
     app.include_router(health_router())
     app.include_router(api_router)

@@ -1,4 +1,5 @@
-"""The gateway's own keep-alive transport against real servers on 127.0.0.1, well-behaved and not."""
+"""The gateway's own keep-alive transport against real servers on 127.0.0.1, well-behaved or
+not."""
 
 import asyncio
 from contextlib import asynccontextmanager
