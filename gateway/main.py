@@ -1,9 +1,10 @@
 """The gateway: Cascade's one public listener. /api/<service>/... goes to that service, everything
 else to web. Run with: uvicorn --factory gateway.main:create_app
 
-Request path, outermost first: request id (always minted here) -> nosniff -> rate limit -> body
-size limit -> proxy (pure ASGI; forwards nearly everything) -> FastAPI routes for /healthz,
-/readyz, /api/docs and /api/openapi.json (see GatewayApp).
+Request path, outermost first: request id (always minted here) -> nosniff -> client address
+(behind trusted proxies) -> rate limit -> body size limit -> proxy (pure ASGI; forwards nearly
+everything) -> FastAPI routes for /healthz, /readyz, /api/docs and /api/openapi.json (see
+GatewayApp).
 """
 
 import logging
@@ -18,7 +19,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.apikeys import ApiKeyExchange
 from gateway.docs import COMBINED, CombinedDocument, docs_router
 from gateway.health import health_router
-from gateway.middleware import BodySizeLimitMiddleware, RateLimitMiddleware
+from gateway.middleware import (
+    BodySizeLimitMiddleware,
+    ClientAddressMiddleware,
+    RateLimitMiddleware,
+)
 from gateway.proxy import ProxyMiddleware
 from gateway.settings import GatewaySettings
 from gateway.upstreams import build_upstreams
@@ -73,14 +78,16 @@ def create_app(
                                     per_second=settings.rate_limit_per_second,
                                     exempt=settings.rate_limit_exempt)
     # Whatever a service or web sends, and the gateway's own answers: never sniffed.
-    sniffless = DefaultHeadersMiddleware(throttled, headers=NOSNIFF)
+    addressed = ClientAddressMiddleware(throttled, trusted_proxies=settings.trusted_proxies)
+    sniffless = DefaultHeadersMiddleware(addressed, headers=NOSNIFF)
     app.front = RequestIdMiddleware(sniffless, trust_incoming=False)
     return app
 
 
 class GatewayApp(FastAPI):
     """A FastAPI app whose requests enter through the gateway's pure ASGI chain, outermost
-    first: request id (always minted here) -> nosniff -> rate limit -> body size limit -> proxy.
+    first: request id (always minted here) -> nosniff -> client address -> rate limit -> body
+    size limit -> proxy.
     The proxy forwards nearly everything and hands only the gateway's own routes (health, API
     docs) to FastAPI. Proxied requests so skip FastAPI's and Starlette's layers, which cost a
     tenth of the gateway's CPU per request (bench/gateway.py)."""

@@ -1,11 +1,13 @@
 """Request ids and JSON logs: every log line of a request carries the id the gateway assigned;
 and the headers every answer carries unless the app chose otherwise."""
 
+import ipaddress
 import json
 import logging
 import re
 import sys
 import uuid
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -80,6 +82,45 @@ class DefaultHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_defaults)
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(cidrs: Iterable[str]) -> list[Network]:
+    """Addresses or CIDRs (settings such as GATEWAY_TRUSTED_PROXIES) as networks."""
+    return [ipaddress.ip_network(cidr.strip(), strict=False) for cidr in cidrs if cidr.strip()]
+
+
+def _within(address: str, trusted: Sequence[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def client_address(scope, trusted_proxies: Sequence[Network]) -> str | None:
+    """The address of whoever sent the request: the socket peer; or, when the peer is one of
+    `trusted_proxies`, the right-most address of X-Forwarded-For that is not a trusted proxy.
+    Each proxy appends the peer it saw, so that is the first hop nobody trusted could forge;
+    everything left of it is whatever the client wrote. A malformed hop ends the walk at the
+    last address that parsed."""
+    client = scope.get("client")
+    peer = client[0] if client else None
+    if peer is None or not _within(peer, trusted_proxies):
+        return peer
+    hops = b",".join(value for name, value in scope["headers"] if name == b"x-forwarded-for")
+    address = peer
+    for hop in reversed(hops.decode("latin-1").split(",")):
+        try:
+            ip = ipaddress.ip_address(hop.strip())
+        except ValueError:
+            break
+        address = str(ip)
+        if not any(ip in network for network in trusted_proxies):
+            break
+    return address
 
 
 class JsonFormatter(logging.Formatter):

@@ -149,6 +149,24 @@ class TestSignInLimits:
         assert "cascade_session" not in locked.headers.get("set-cookie", "")
 
 
+class TestSignInLimitsPerBrowser:
+    async def test_wrong_passwords_from_one_browser_do_not_lock_another_out(
+            self, stack, visitor, another_visitor):
+        # Both come through a load balancer (the gateway trusts loopback, as in `cascade run`):
+        # web passes each browser's own address on to identity.
+        visitor.client.headers["X-Forwarded-For"] = "198.51.100.66"
+        another_visitor.client.headers["X-Forwarded-For"] = "203.0.113.10"
+        for _ in range(5):
+            await visitor.get("/login")
+            wrong = await visitor.post("/login", {"email": ADMIN[0], "password": "not-it-at-all"})
+            assert wrong.status_code == 422
+        await visitor.get("/login")
+        locked = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1]})
+        assert "Too many sign-in attempts" in locked.text
+        await another_visitor.login(*ADMIN)
+        assert "Too many sign-in attempts" not in (await another_visitor.get("/")).text
+
+
 class TestCaching:
     async def test_every_answer_to_a_signed_in_user_is_no_store(self, stack, visitor, network):
         await visitor.login(network.teachers[0]["email"])

@@ -77,10 +77,15 @@ class IdentityClient:
     def __init__(self, gateway: GatewayClient) -> None:
         self.gateway = gateway
 
-    async def token(self, *, email: str, password: str) -> TokenAnswer:
+    async def token(self, *, email: str, password: str, client_address: str | None = None
+                    ) -> TokenAnswer:
+        """`client_address`: the browser's, as the gateway gave it to web (X-Forwarded-For).
+        Passed on, it is whom identity counts wrong passwords against, not web itself; the
+        gateway believes it because web's address is one of its trusted proxies."""
         response = await self.gateway.send(
             "POST", f"{BASE}/token", token=None,
             data={"grant_type": "password", "username": email, "password": password},
+            headers={"X-Forwarded-For": client_address} if client_address else None,
         )
         return TokenAnswer.model_validate(response.json())
 

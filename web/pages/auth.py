@@ -37,12 +37,14 @@ async def login(
         errors["password"] = "Enter your password."
     if not errors:
         try:
-            answer = await clients.identity.token(email=values["email"], password=password)
+            answer = await clients.identity.token(
+                email=values["email"], password=password,
+                client_address=request.headers.get("x-forwarded-for"))
         except ApiError as exc:
             if exc.unavailable:
                 raise
-            errors["_form"] = ("Too many sign-in attempts for this email. Wait 15 minutes and try"
-                               " again."
+            errors["_form"] = ("Too many sign-in attempts for this email. Wait a few minutes and"
+                               " try again."
                                if exc.status == 429 else "That email and password do not match.")
         else:
             sign_in(request, answer.access_token)
@@ -80,7 +82,9 @@ async def signup(
             await clients.identity.create_account(
                 email=values["email"], password=password, full_name=values["full_name"]
             )
-            answer = await clients.identity.token(email=values["email"], password=password)
+            answer = await clients.identity.token(
+                email=values["email"], password=password,
+                client_address=request.headers.get("x-forwarded-for"))
         except ApiError as exc:
             if exc.unavailable:
                 raise

@@ -2,7 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Response
 
-from services.identity.deps import KeyRingDep, SessionDep, SessionsDep, SettingsDep
+from services.identity.deps import (
+    ClientAddressDep,
+    KeyRingDep,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+)
 from services.identity.tokens import service
 from services.identity.tokens.keys import public_jwks
 from services.identity.tokens.schemas import Jwks, TokenAnswer
@@ -14,7 +20,7 @@ FormField = Annotated[str | None, Form(max_length=4096)]
 @router.post("/token", response_model=TokenAnswer, summary="Get an access token")
 async def create_token(
     db: SessionDep, sessions: SessionsDep, key_ring: KeyRingDep, settings: SettingsDep,
-    response: Response,
+    response: Response, client_address: ClientAddressDep,
     grant_type: FormField = None, username: FormField = None, password: FormField = None,
     client_id: FormField = None, client_secret: FormField = None, api_key: FormField = None,
 ) -> TokenAnswer:
@@ -25,7 +31,7 @@ async def create_token(
     response.headers["Cache-Control"] = "no-store"
     return await service.issue_token(db, key_ring, settings, service.TokenRequest(
         grant_type=grant_type, username=username, password=password, client_id=client_id,
-        client_secret=client_secret, api_key=api_key,
+        client_secret=client_secret, api_key=api_key, client_address=client_address,
     ), sessions=sessions)
 
 

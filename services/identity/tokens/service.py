@@ -41,6 +41,7 @@ class TokenRequest:
     client_id: str | None = None
     client_secret: str | None = None
     api_key: str | None = None
+    client_address: str | None = None  # whom wrong passwords are counted against
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ async def _password(db: AsyncSession, key_ring: KeyRing, settings: IdentitySetti
         is_platform_admin=found[0].is_platform_admin, person_id=found[1].id,
         email=found[1].email, full_name=found[1].full_name,
     )
-    locked_for = await logins.seconds_locked(db, settings, email)
+    address = request.client_address or "unknown"
+    locked_for = await logins.seconds_locked(db, settings, email, address)
     # End the read before the 20 ms hash: on SQLite every transaction holds the write lock
     # (BEGIN IMMEDIATE), and the whole service would wait on each login.
     await db.rollback()
@@ -95,9 +97,9 @@ async def _password(db: AsyncSession, key_ring: KeyRing, settings: IdentitySetti
         credentials.password_hash if credentials else None, password)
     if not credentials or not matches:
         # In its own transaction: the request's unit of work rolls back with the 401.
-        await logins.record_failure(sessions, settings, email)
+        await logins.record_failure(sessions, settings, email, address)
         raise InvalidGrant("The email or password is wrong.")
-    await logins.clear_failures(db, email)
+    await logins.clear_failures(db, email, address)
     if needs_rehash:
         new_hash = await passwords.hash_password(password)
         account = await accounts.get(db, credentials.account_id)
