@@ -1,9 +1,10 @@
 """The gateway: Cascade's one public listener. /api/<service>/... goes to that service, everything
 else to web. Run with: uvicorn --factory gateway.main:create_app
 
-Request path, outermost first: request id (always minted here) -> rate limit -> body size limit
--> proxy (pure ASGI; forwards nearly everything) -> FastAPI routes for /healthz, /readyz,
-/api/docs and /api/openapi.json (see GatewayApp).
+Request path, outermost first: request id (always minted here) -> nosniff -> client address
+(behind trusted proxies) -> rate limit -> body size limit -> proxy (pure ASGI; forwards nearly
+everything) -> FastAPI routes for /healthz, /readyz, /api/docs and /api/openapi.json (see
+GatewayApp).
 """
 
 import logging
@@ -18,14 +19,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.apikeys import ApiKeyExchange
 from gateway.docs import COMBINED, CombinedDocument, docs_router
 from gateway.health import health_router
-from gateway.middleware import BodySizeLimitMiddleware, RateLimitMiddleware
+from gateway.middleware import (
+    BodySizeLimitMiddleware,
+    ClientAddressMiddleware,
+    RateLimitMiddleware,
+)
 from gateway.proxy import ProxyMiddleware
 from gateway.settings import GatewaySettings
 from gateway.upstreams import build_upstreams
 from shared.errors import install_error_handlers
-from shared.requests import RequestIdMiddleware, configure_logging
+from shared.requests import DefaultHeadersMiddleware, RequestIdMiddleware, configure_logging
 
 LOCAL_PATHS = frozenset({"/healthz", "/readyz", "/api/docs", COMBINED})
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}
 
 
 def create_app(
@@ -71,16 +77,20 @@ def create_app(
     throttled = RateLimitMiddleware(limited, burst=settings.rate_limit_burst,
                                     per_second=settings.rate_limit_per_second,
                                     exempt=settings.rate_limit_exempt)
-    app.front = RequestIdMiddleware(throttled, trust_incoming=False)
+    # Whatever a service or web sends, and the gateway's own answers: never sniffed.
+    addressed = ClientAddressMiddleware(throttled, trusted_proxies=settings.trusted_proxies)
+    sniffless = DefaultHeadersMiddleware(addressed, headers=NOSNIFF)
+    app.front = RequestIdMiddleware(sniffless, trust_incoming=False)
     return app
 
 
 class GatewayApp(FastAPI):
     """A FastAPI app whose requests enter through the gateway's pure ASGI chain, outermost
-    first: request id (always minted here) -> rate limit -> body size limit -> proxy. The proxy
-    forwards nearly everything and hands only the gateway's own routes (health, API docs) to
-    FastAPI. Proxied requests so skip FastAPI's and Starlette's layers, which cost a tenth of
-    the gateway's CPU per request (bench/gateway.py)."""
+    first: request id (always minted here) -> nosniff -> client address -> rate limit -> body
+    size limit -> proxy.
+    The proxy forwards nearly everything and hands only the gateway's own routes (health, API
+    docs) to FastAPI. Proxied requests so skip FastAPI's and Starlette's layers, which cost a
+    tenth of the gateway's CPU per request (bench/gateway.py)."""
 
     front: ASGIApp
 

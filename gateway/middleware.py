@@ -1,12 +1,13 @@
 """The gateway's pure ASGI middleware (BaseHTTPMiddleware breaks streaming and contextvars):
-a request body size limit enforced while streaming, and a per-address rate limit on the routes
-that create accounts and issue tokens."""
+the client's address behind trusted proxies, a request body size limit enforced while
+streaming, and a per-address rate limit on the routes that create accounts and issue tokens."""
 
 import ipaddress
 import math
 import time
 
 from shared.errors import problem_response
+from shared.requests import client_address, networks
 
 # The API routes that issue tokens, create accounts or mail links (each one a mail to someone),
 # and web's forms that call them.
@@ -20,6 +21,30 @@ _MAX_BUCKETS = 10_000
 
 class RequestTooLarge(Exception):
     pass
+
+
+class ClientAddressMiddleware:
+    """Puts the client's own address in the scope (`client`, and `scheme` from
+    X-Forwarded-Proto) when the request came through a trusted proxy, so the rate limit and the
+    X-Forwarded-For the proxy sets upstream both name the client, not the load balancer. From
+    any other peer, X-Forwarded-* say nothing (and the proxy drops them)."""
+
+    def __init__(self, app, *, trusted_proxies: list[str]) -> None:
+        self.app = app
+        self.trusted = networks(trusted_proxies)
+
+    async def __call__(self, scope, receive, send) -> None:
+        client = scope.get("client")
+        if scope["type"] == "http" and self.trusted and client:
+            address = client_address(scope, self.trusted)
+            if address != client[0]:
+                scope = {**scope, "client": (address, 0)}
+                proto = [value for name, value in scope["headers"]
+                         if name == b"x-forwarded-proto"]
+                scheme = proto[-1].split(b",")[-1].strip().decode("latin-1") if proto else ""
+                if scheme in ("http", "https"):
+                    scope["scheme"] = scheme
+        await self.app(scope, receive, send)
 
 
 class BodySizeLimitMiddleware:

@@ -35,19 +35,27 @@ class GatewaySettings(BaseSettings):
     # service does and never writes a request into a socket being closed.
     keepalive_expiry: float = 4.0
     # "pool": the gateway's own keep-alive transport (see gateway/transport.py, chosen by
-    # bench/gateway.py); "httpx": httpx's stock transport; "aiohttp": httpx_aiohttp's.
-    transport: Literal["pool", "httpx", "aiohttp"] = "pool"
+    # bench/gateway.py); "aiohttp": aiohttp's ClientSession on the proxy's path; "httpx":
+    # httpx's stock transport; "httpx-aiohttp": httpx_aiohttp's.
+    transport: Literal["pool", "aiohttp", "httpx", "httpx-aiohttp"] = "pool"
 
     max_body_size: int = 50 * 1024 * 1024
     retry_after: int = 5  # what a 503 for an unreachable upstream tells the client
 
+    # The load balancers, ingress controllers and web front ends in front of the gateway
+    # (addresses or CIDRs): a request whose socket peer is one of them comes from the
+    # right-most address of its X-Forwarded-For that is not one of them (see
+    # shared.requests.client_address); every other request from its socket peer. That address
+    # is the one rate limited and the one passed upstream in X-Forwarded-For. Loopback covers
+    # `cascade run`, where web signs browsers in through the gateway on 127.0.0.1.
+    trusted_proxies: list[str] = ["127.0.0.1/32", "::1/128"]
+
     # Token bucket per client address on the account-creating and token-issuing routes.
     rate_limit_burst: int = 30
     rate_limit_per_second: float = 1.0
-    # Addresses (or networks) of Cascade's own callers, which are not rate limited: web signs
-    # every browser user in through the token route from its one address, so limiting it
-    # would limit everyone together; the browser's own form posts are limited instead. Set it
-    # to the internal network in a deployment; loopback covers `cascade run`.
+    # Client addresses (or networks) that are not rate limited: loopback, for `cascade run`
+    # and the tests. Web passes each browser's address on (X-Forwarded-For, from a trusted
+    # proxy), so browsers signing in through web are limited one by one, not together.
     rate_limit_exempt: list[str] = ["127.0.0.1/32", "::1/128"]
 
     # Partner API keys are exchanged at identity for a JWT, kept at most this long.

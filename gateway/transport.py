@@ -11,6 +11,16 @@ else (health checks, token exchange, OpenAPI) uses an httpx.AsyncClient over the
 Protocol: asyncio.Protocol per connection, responses parsed by httptools (uvicorn's parser),
 no pipelining, LIFO reuse of idle connections, a fixed connection limit with a wait queue bounded
 by the pool timeout. Errors are httpx's exception types, so callers handle one family.
+
+Reuse, as httpcore decides it: a connection goes back to the pool only when both halves of its
+exchange are done, the request fully sent (`request_sent`) and the answer fully read
+(`response_read`), and neither side asked to close. Anything else (an answer that came before
+the whole body was sent, a body cut short, a HEAD, an error, bytes arriving while idle) closes it.
+
+Slots: `_open` counts connections (idle, busy or connecting). A slot freed while requests wait is
+handed to the first waiter as it is, a reusable connection or None ("connect with this slot"),
+without being uncounted, so no newcomer can take it in between and the count never passes
+`max_connections`. A waiter that gives up after being handed something hands it on.
 """
 
 import asyncio
@@ -60,27 +70,38 @@ class _Connection(asyncio.Protocol):
         self.head_request = False  # an answer to HEAD has no body, whatever its headers say
         self._waiter: asyncio.Future | None = None
         self._drain: asyncio.Future | None = None
+        self.paused = False
         self._reset()
 
     def _reset(self) -> None:
+        """Ready for the next exchange (only ever called on a reusable connection)."""
+        if self.paused and self.transport is not None and not self.closed:
+            self.transport.resume_reading()  # a large answer, read whole, left it paused
+        self.paused = False
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.headers_done = False
         self.chunks: deque[bytes] = deque()
         self.buffered = 0
-        self.complete = False
-        self.keep_alive = False
+        self.request_sent = False  # the head and all of the body are on the wire
+        self.complete = False  # the whole answer has arrived (the parser saw its end)
+        self.keep_alive = False  # the answer allows another exchange on this connection
         self.until_close = False  # no Content-Length and not chunked: the body ends at EOF
         self.small = False  # a Content-Length of at most _SMALL_BODY
         self.received_any = False
         self.error: Exception | None = None
-        self.paused = False
+        self.idle = False
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
+        if self.idle:
+            # Nothing was asked: a late 408, or the tail of a misframed answer. Whatever it
+            # is, it must not be read as the next request's answer.
+            self.close()
+            return
         self.received_any = True
         try:
             self.parser.feed_data(data)
@@ -92,8 +113,8 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self.headers_done and self.until_close and not self.complete:
-            self.complete = True
+        if self.headers_done and self.until_close and not self.complete and exc is None:
+            self.complete = True  # a reset is a truncated body, not the end of one
         elif not self.complete:
             self._fail(httpx.ReadError("upstream closed the connection") if self.received_any
                        else httpx.RemoteProtocolError("upstream closed the connection "
@@ -110,11 +131,19 @@ class _Connection(asyncio.Protocol):
         if self._drain is not None and not self._drain.done():
             self._drain.set_result(None)
 
-    # httptools callbacks
+    # httptools callbacks. Bytes past the end of the answer (nothing was asked: no pipelining)
+    # belong to no exchange: they are dropped, and the connection with them.
+    def on_message_begin(self) -> None:
+        if self.complete:
+            self.keep_alive = False
+
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name.lower(), value))
+        if not self.complete:
+            self.headers.append((name.lower(), value))
 
     def on_headers_complete(self) -> None:
+        if self.complete:
+            return
         self.status = self.parser.get_status_code()
         if self.status < 200:  # 1xx interim answers are not forwarded; the final one follows
             self.headers = []
@@ -134,6 +163,8 @@ class _Connection(asyncio.Protocol):
         self.until_close = not framed and self.status not in (204, 304)
 
     def on_body(self, body: bytes) -> None:
+        if self.complete:
+            return
         self.chunks.append(body)
         self.buffered += len(body)
         if self.buffered > _READ_HIGH_WATER and not self.paused and self.transport:
@@ -142,6 +173,9 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         if self.status < 200:
+            return
+        if self.complete:  # the end of an answer nobody asked for
+            self.keep_alive = False
             return
         self.complete = True
         self.keep_alive = self.parser.should_keep_alive()
@@ -203,8 +237,14 @@ class _Connection(asyncio.Protocol):
             await self._wait(timeout)
 
     @property
+    def response_read(self) -> bool:
+        """The whole answer arrived and the caller took every byte of it."""
+        return self.complete and not self.chunks
+
+    @property
     def reusable(self) -> bool:
-        return self.complete and self.keep_alive and not self.closed and not self.chunks
+        return (self.request_sent and self.response_read and self.keep_alive
+                and self.error is None and not self.closed)
 
     def close(self) -> None:
         self.closed = True
@@ -290,22 +330,24 @@ class PooledTransport(httpx.AsyncBaseTransport):
         while self._idle:
             connection = self._idle.pop()
             if not connection.closed and now - connection.idle_since < self.keepalive_expiry:
+                connection.idle = False
                 connection.reused = True
                 return connection
             connection.close()
-            self._open -= 1
+            self._open -= 1  # no waiters while connections sit idle: the slot is ours next
         if self._open >= self.max_connections:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
                 async with asyncio.timeout(timeouts.pool):
                     handed = await waiter
-            except TimeoutError:
-                raise httpx.PoolTimeout("every connection to the upstream is busy") from None
-            except BaseException:
-                # Cancelled after a connection was handed over: give it back.
-                if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                    self._release_slot(waiter.result())
+            except BaseException as exc:
+                # Given up (a timeout or the caller gone), perhaps after being handed a
+                # connection or a slot in the same loop iteration: pass it on, never drop it.
+                if waiter.done() and not waiter.cancelled():
+                    self._hand_on(waiter.result())
+                if isinstance(exc, TimeoutError):
+                    raise httpx.PoolTimeout("every connection to the upstream is busy") from None
                 raise
             finally:
                 if waiter in self._waiters:
@@ -313,13 +355,13 @@ class PooledTransport(httpx.AsyncBaseTransport):
             if handed is not None:
                 handed.reused = True
                 return handed
-            # A slot was freed (its connection closed): ours to connect with.
-        self._open += 1
+            # A slot was freed (its connection closed) and handed over, still counted: ours.
+        else:
+            self._open += 1
         try:
             return await self._connect(timeouts.connect)
         except BaseException:
-            self._open -= 1
-            self._wake_waiter()
+            self._free_slot()
             raise
 
     async def _connect(self, timeout: float | None) -> _Connection:
@@ -334,30 +376,52 @@ class PooledTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError(f"cannot connect to {self.host}:{self.port}: {exc}") from None
         return connection
 
-    def _wake_waiter(self) -> None:
+    def _next_waiter(self) -> asyncio.Future | None:
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
-                waiter.set_result(None)
-                return
+                return waiter
+        return None
 
-    def _release_slot(self, connection: _Connection | None) -> None:
-        """Give a finished connection to the next waiter, keep it idle, or close it."""
-        if connection is not None and connection.reusable and not self._closed:
+    def _free_slot(self) -> None:
+        """A connection is gone: its slot goes to the first waiter, or is uncounted."""
+        waiter = self._next_waiter()
+        if waiter is not None:
+            waiter.set_result(None)
+        else:
+            self._open -= 1
+
+    def _hand_on(self, handed: "_Connection | None") -> None:
+        """What a waiter was handed and can no longer use: a slot, or a ready connection."""
+        if handed is None:
+            self._free_slot()
+        elif handed.closed or self._closed:
+            handed.close()
+            self._free_slot()
+        else:
+            self._park(handed)
+
+    def _release_slot(self, connection: _Connection) -> None:
+        """Reuse a finished connection if its exchange is wholly done, else close it."""
+        if connection.reusable and not self._closed:
             connection._reset()
-            while self._waiters:
-                waiter = self._waiters.popleft()
-                if not waiter.done():
-                    waiter.set_result(connection)
-                    return
-            if len(self._idle) < self.max_keepalive:
-                connection.idle_since = time.monotonic()
-                self._idle.append(connection)
-                return
-        if connection is not None:
+            self._park(connection)
+        else:
             connection.close()
-        self._open -= 1
-        self._wake_waiter()
+            self._free_slot()
+
+    def _park(self, connection: _Connection) -> None:
+        """A ready connection goes to the first waiter, or waits idle, or is closed."""
+        waiter = self._next_waiter()
+        if waiter is not None:
+            waiter.set_result(connection)
+        elif len(self._idle) < self.max_keepalive:
+            connection.idle_since = time.monotonic()
+            connection.idle = True
+            self._idle.append(connection)
+        else:
+            connection.close()
+            self._open -= 1
 
     def release(self, connection: _Connection) -> None:
         self._release_slot(connection)
@@ -387,37 +451,48 @@ class PooledTransport(httpx.AsyncBaseTransport):
             connection.head_request = method == b"HEAD"
             try:
                 await connection.write(head, timeouts.write)
-                if body is not None:
+                if body is None:
+                    connection.request_sent = True
+                else:
                     await self._send_body(connection, body, chunked, timeouts.write)
                 await connection.response_head(timeouts.read)
             except httpx.RemoteProtocolError:
                 # A reused connection the upstream had just closed: nothing reached it, so a
                 # request without a body and without side effects is safe to send again, once.
                 connection.close()
-                self._release_slot(None)
+                self._free_slot()
                 if retry and connection.reused and not connection.received_any:
                     retry = False
                     continue
                 raise
             except BaseException:
                 connection.close()
-                self._release_slot(None)
+                self._free_slot()
                 raise
             return UpstreamResponse(connection, self, timeouts.read)
 
     async def _send_body(self, connection: _Connection, body: AsyncIterable[bytes],
                          chunked: bool, timeout: float | None) -> None:
-        async for chunk in body:
+        """Sends the body; `request_sent` only once all of it is out. An upstream that answers
+        before reading everything (a 413, say) stops the sending, and its answer is relayed;
+        the connection, with part of a body on the wire, is then never reused."""
+        try:
+            async for chunk in body:
+                if connection.headers_done:
+                    return
+                if not chunk:
+                    continue
+                await connection.write(
+                    b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk, timeout)
             if connection.headers_done:
-                # The upstream answered before reading everything (a 413, say): stop sending.
-                connection.keep_alive = False
                 return
-            if not chunk:
-                continue
-            await connection.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk,
-                                   timeout)
-        if chunked:
-            await connection.write(b"0\r\n\r\n", timeout)
+            if chunked:
+                await connection.write(b"0\r\n\r\n", timeout)
+        except httpx.WriteError:
+            if not connection.headers_done:
+                raise
+            return  # it answered and closed: the answer is what counts
+        connection.request_sent = True
 
     # httpx.AsyncBaseTransport: the same pool for httpx.AsyncClient callers
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from shared.requests import current_request_id
 
@@ -94,11 +95,27 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     )
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (RFC 9110 15.5.6: a 405's Allow lists them
+    all). Starlette names only those of the first route whose path matches, and FastAPI makes
+    one route per method; so each method is tried against the app's routes."""
+    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
+    return [method for method in _METHODS
+            if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
+                   for route in routes)]
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405 and (methods := allowed_methods(request)):
+        headers = {**(headers or {}), "Allow": ", ".join(methods)}
     return problem_response(
         exc.status_code, code, detail=str(exc.detail), instance=request.url.path,
-        headers=getattr(exc, "headers", None),
+        headers=headers,
     )
 
 

@@ -17,7 +17,12 @@ from shared.errors import RefuseNulMiddleware, install_error_handlers
 from shared.health import health_router
 from shared.http import make_client
 from shared.openapi import install_openapi
-from shared.requests import RequestIdMiddleware, configure_logging
+from shared.requests import (
+    API_RESPONSE_HEADERS,
+    DefaultHeadersMiddleware,
+    RequestIdMiddleware,
+    configure_logging,
+)
 from shared.revocations import RevokedSessions, revoked_over_http
 from shared.settings import BaseServiceSettings
 
@@ -89,6 +94,7 @@ def create_service_app(
     )
     install_error_handlers(app)
     app.add_middleware(RefuseNulMiddleware)
+    app.add_middleware(DefaultHeadersMiddleware, headers=API_RESPONSE_HEADERS)
     app.add_middleware(RequestIdMiddleware, trust_incoming=True)  # outermost: ids every answer
     app.include_router(health_router())
     app.include_router(api_router)

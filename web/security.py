@@ -28,7 +28,20 @@ SECURITY_HEADERS = {
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _personal(scope: Scope) -> bool:
+    """An answer rendered for a signed-in user: the session (read by SessionMiddleware, inside
+    this middleware) holds the sign-in (web/auth.py keeps its login-session handle under
+    "handle"). The stylesheet and scripts are the same for everyone and stay cacheable."""
+    return (bool(scope.get("session", {}).get("handle"))
+            and not scope["path"].startswith("/static/"))
+
+
 class SecurityHeadersMiddleware:
+    """The headers above on every answer; and, on every answer to a signed-in browser (pages,
+    partials, PDFs, redirects, errors alike), Cache-Control: no-store unless the route chose
+    its own: what a person's pages show (roster, transcript, mailbox, schedule) must not stay
+    in the browser's cache or a shared one for the next user of the machine."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -41,6 +54,8 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if _personal(scope):
+                    headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -11,6 +11,7 @@ from services.identity.tokens.keys import KeyRing
 from shared.auth import OptionalPrincipalDep, PrincipalDep
 from shared.db import SessionDep
 from shared.pagination import PageDep
+from shared.requests import client_address, networks
 
 
 def _settings(request: Request) -> IdentitySettings:
@@ -25,10 +26,16 @@ def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
     return request.app.state.sessions
 
 
+def _client_address(request: Request) -> str | None:
+    # The gateway puts the client's address in X-Forwarded-For; nobody else is believed.
+    return client_address(request.scope, networks(request.app.state.settings.trusted_proxies))
+
+
 SettingsDep = Annotated[IdentitySettings, Depends(_settings)]
+ClientAddressDep = Annotated[str | None, Depends(_client_address)]
 KeyRingDep = Annotated[KeyRing, Depends(_key_ring)]
 # Sessions outside the request's unit of work, for writes that must commit whatever it answers.
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 
-__all__ = ["KeyRingDep", "OptionalPrincipalDep", "PageDep", "PrincipalDep", "SessionDep",
+__all__ = ["ClientAddressDep", "KeyRingDep", "OptionalPrincipalDep", "PageDep", "PrincipalDep", "SessionDep",
            "SessionsDep", "SettingsDep"]

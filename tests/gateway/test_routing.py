@@ -110,3 +110,14 @@ class TestCookies:
                                              base_url="http://cascade.test") as other:
                     second = await other.get("/events")
         assert header(second.json(), "cookie") == []
+
+
+class TestNoSniff:
+    @pytest.mark.parametrize("path", ["/api/scheduling/v1/events", "/api/reach/v1/fail", "/",
+                                      "/api/nothing/v1/x", "/healthz", "/api/openapi.json"])
+    async def test_every_answer_is_nosniff_relayed_or_the_gateways_own(self, echo_gateway, path):
+        # The echo upstreams set no such header: the gateway adds it to what it relays, and to
+        # its own answers (an unknown API's 404, health, the combined OpenAPI document).
+        response = await echo_gateway.get(path)
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers.get_list("x-content-type-options") == ["nosniff"]

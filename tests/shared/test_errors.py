@@ -1,8 +1,10 @@
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Response
 
 from shared.errors import NotFound, RefuseNulMiddleware, install_error_handlers
 from shared.requests import RequestIdMiddleware
+from shared.service import create_service_app
+from shared.settings import BaseServiceSettings
 
 
 def app_that_fails() -> FastAPI:
@@ -87,3 +89,59 @@ class TestNulCharacters:
         assert (body.status_code, path.status_code) == (422, 422)
         assert body.json()["detail"] == "Text cannot contain the character U+0000."
         assert fine.status_code == 200 and fine.json() == {"name": "a\\u0000b is text"}
+def service_app() -> FastAPI:
+    """A service built on the frame every Cascade service uses (no database is touched)."""
+    router = APIRouter()
+
+    @router.get("/api/demo/v1/things/{thing_id}")
+    async def get_thing(thing_id: str):
+        return {"id": thing_id}
+
+    @router.patch("/api/demo/v1/things/{thing_id}")
+    async def update_thing(thing_id: str):
+        return {"id": thing_id}
+
+    @router.delete("/api/demo/v1/things/{thing_id}", status_code=204)
+    async def delete_thing(thing_id: str):
+        return None
+
+    @router.post("/api/demo/v1/things")
+    async def create_thing():
+        return {}
+
+    @router.get("/api/demo/v1/cacheable")
+    async def cacheable(response: Response):
+        response.headers["Cache-Control"] = "public, max-age=60"
+        return {}
+
+    settings = BaseServiceSettings(service_name="demo", database_url="sqlite+aiosqlite://")
+    return create_service_app(settings, title="demo", description="", api_router=router)
+
+
+async def _service(method: str, path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=service_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.request(method, path)
+
+
+class TestServiceAnswers:
+    async def test_a_405_lists_every_method_the_path_serves(self):
+        response = await _service("PUT", "/api/demo/v1/things/1")
+        assert response.status_code == 405
+        assert response.headers["content-type"] == "application/problem+json"
+        # Starlette named only the first route's method (GET).
+        assert response.headers["allow"] == "DELETE, GET, PATCH"
+        other = await _service("GET", "/api/demo/v1/things")
+        assert (other.status_code, other.headers["allow"]) == (405, "POST")
+
+    async def test_every_answer_is_nosniff_and_no_store(self):
+        for method, path in (("GET", "/api/demo/v1/things/1"), ("GET", "/api/demo/v1/nothing"),
+                             ("PUT", "/api/demo/v1/things/1"), ("GET", "/healthz")):
+            response = await _service(method, path)
+            assert response.headers["x-content-type-options"] == "nosniff", path
+            assert response.headers["cache-control"] == "no-store", path
+
+    async def test_a_route_that_may_be_cached_keeps_its_own_cache_control(self):
+        response = await _service("GET", "/api/demo/v1/cacheable")
+        assert response.headers["cache-control"] == "public, max-age=60"
+        assert response.headers["x-content-type-options"] == "nosniff"

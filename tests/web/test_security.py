@@ -10,7 +10,7 @@ import pytest
 from itsdangerous import TimestampSigner
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.web.conftest import ADMIN
+from tests.web.conftest import ADMIN, PASSWORD
 
 
 class TestCsrf:
@@ -186,3 +186,51 @@ class TestSignInLimits:
         assert locked.status_code == 422
         assert "Too many sign-in attempts" in locked.text
         assert "cascade_session" not in locked.headers.get("set-cookie", "")
+
+
+class TestSignInLimitsPerBrowser:
+    async def test_wrong_passwords_from_one_browser_do_not_lock_another_out(
+            self, stack, visitor, another_visitor):
+        # Both come through a load balancer (the gateway trusts loopback, as in `cascade run`):
+        # web passes each browser's own address on to identity.
+        visitor.client.headers["X-Forwarded-For"] = "198.51.100.66"
+        another_visitor.client.headers["X-Forwarded-For"] = "203.0.113.10"
+        for _ in range(5):
+            await visitor.get("/login")
+            wrong = await visitor.post("/login", {"email": ADMIN[0], "password": "not-it-at-all"})
+            assert wrong.status_code == 422
+        await visitor.get("/login")
+        locked = await visitor.post("/login", {"email": ADMIN[0], "password": ADMIN[1]})
+        assert "Too many sign-in attempts" in locked.text
+        await another_visitor.login(*ADMIN)
+        assert "Too many sign-in attempts" not in (await another_visitor.get("/")).text
+
+
+class TestCaching:
+    async def test_every_answer_to_a_signed_in_user_is_no_store(self, stack, visitor, network):
+        await visitor.login(network.teachers[0]["email"])
+        for path in ("/", "/schedule", "/transcript", "/mailbox", "/no-such-page"):
+            response = await visitor.get(path)
+            assert response.headers["cache-control"] == "no-store", path
+        htmx = await visitor.get("/", headers={"HX-Request": "true", "HX-Target": "results"})
+        assert htmx.headers["cache-control"] == "no-store"
+        # The stylesheet is everyone's: still cacheable.
+        assert "no-store" not in (await visitor.get("/static/app.css")).headers.get(
+            "cache-control", "")
+
+    async def test_an_anonymous_visitors_public_pages_may_be_cached(self, stack, visitor):
+        for path in ("/", "/login"):
+            assert "cache-control" not in (await visitor.get(path)).headers, path
+
+    async def test_personal_api_answers_are_no_store_and_never_sniffed(self, stack, network):
+        token = await stack.token(network.teachers[0]["email"], PASSWORD)
+        for path in ("/api/identity/v1/me", "/api/scheduling/v1/me/messages",
+                     "/api/scheduling/v1/me/registrations", "/api/scheduling/v1/me/transcript"):
+            response = await stack.client.get(path, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200, (path, response.text)
+            assert response.headers["cache-control"] == "no-store", path
+            assert response.headers["x-content-type-options"] == "nosniff", path
+        # A route that may be cached says so itself.
+        jwks = await stack.client.get("/api/identity/v1/jwks.json")
+        assert jwks.headers["cache-control"] == "public, max-age=60"
+        assert jwks.headers["x-content-type-options"] == "nosniff"

@@ -140,11 +140,17 @@ class IdentityClient:
 
     async def token(self, *, email: str, password: str,
                     device: Mapping[str, str] | None = None) -> TokenAnswer:
-        """A password sign-in: a new login session (labelled with the browser's `device`)."""
+        """A password sign-in: a new login session, labelled with the browser's `device`: its
+        User-Agent, and its address as the gateway gave it to web (X-Forwarded-For). Passed on,
+        that address is whom identity counts wrong passwords against, not web itself; the
+        gateway believes it because web's address is one of its trusted proxies."""
+        device = device or {}
+        address = device.get("client_address")
         response = await self.gateway.send(
             "POST", f"{BASE}/token", token=None,
             data={"grant_type": "password", "username": email, "password": password,
-                  **(device or {})},
+                  **({"user_agent": device["user_agent"]} if device.get("user_agent") else {})},
+            headers={"X-Forwarded-For": address} if address else None,
         )
         return TokenAnswer.model_validate(response.json())
 

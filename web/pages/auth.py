@@ -42,8 +42,8 @@ async def login(
         except ApiError as exc:
             if exc.unavailable:
                 raise
-            errors["_form"] = ("Too many sign-in attempts for this email. Wait 15 minutes and try"
-                               " again."
+            errors["_form"] = ("Too many sign-in attempts for this email. Wait a few minutes and"
+                               " try again."
                                if exc.status == 429 else "That email and password do not match.")
         else:
             sign_in(request, answer)

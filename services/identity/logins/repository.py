@@ -25,26 +25,37 @@ async def add(db: AsyncSession, failure: LoginFailure) -> LoginFailure:
     return failure
 
 
-async def count_since(db: AsyncSession, email: str, since: datetime) -> int:
+def _of(email: str, client_address: str | None):
+    """The failures of an email, from one client address or (None) from any."""
+    conditions = [col(LoginFailure.email) == email]
+    if client_address is not None:
+        conditions.append(col(LoginFailure.client_address) == client_address)
+    return conditions
+
+
+async def count_since(db: AsyncSession, email: str, since: datetime, *,
+                      client_address: str | None = None) -> int:
     return (await db.exec(
         select(func.count()).select_from(LoginFailure)
-        .where(LoginFailure.email == email, col(LoginFailure.failed_at) > since)
+        .where(*_of(email, client_address), col(LoginFailure.failed_at) > since)
     )).one()
 
 
-async def nth_newest_since(db: AsyncSession, email: str, since: datetime, n: int
-                           ) -> datetime | None:
+async def nth_newest_since(db: AsyncSession, email: str, since: datetime, n: int, *,
+                           client_address: str | None = None) -> datetime | None:
     """When the n-th newest failure after `since` happened; None if there are fewer than n."""
     return (await db.exec(
         select(LoginFailure.failed_at)
-        .where(LoginFailure.email == email, col(LoginFailure.failed_at) > since)
+        .where(*_of(email, client_address), col(LoginFailure.failed_at) > since)
         .order_by(col(LoginFailure.failed_at).desc()).offset(n - 1).limit(1)
     )).first()
 
 
-async def delete_for(db: AsyncSession, email: str, *, before: datetime | None = None) -> None:
-    """Deletes the email's failures, or only those before `before`."""
-    statement = delete(LoginFailure).where(col(LoginFailure.email) == email)
+async def delete_for(db: AsyncSession, email: str, *, client_address: str | None = None,
+                     before: datetime | None = None) -> None:
+    """Deletes the email's failures (from one address only, if given), or those before
+    `before`."""
+    statement = delete(LoginFailure).where(*_of(email, client_address))
     if before is not None:
         statement = statement.where(col(LoginFailure.failed_at) < before)
     await db.exec(statement)

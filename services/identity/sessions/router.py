@@ -21,13 +21,11 @@ CLOCK_SKEW_SECONDS = 60
 
 def device_of(request: Request, *, user_agent: str | None, client_address: str | None
               ) -> service.Device:
-    """The labels of a new session: what the client says (web speaks for the browser), else
-    this request's own User-Agent and the address the gateway saw."""
-    forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+    """The labels of a new session: the User-Agent the client names (web speaks for the
+    browser), else this request's; and the client's address as the trusted gateway gave it."""
     return service.Device(
         user_agent=user_agent or request.headers.get("user-agent"),
-        client_address=client_address or forwarded
-        or (request.client.host if request.client else None),
+        client_address=client_address or (request.client.host if request.client else None),
     )
 
 

@@ -2,7 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from services.identity.deps import KeyRingDep, SessionDep, SessionsDep, SettingsDep
+from services.identity.deps import (
+    ClientAddressDep,
+    KeyRingDep,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+)
 from services.identity.sessions.router import device_of
 from services.identity.tokens import service
 from services.identity.tokens.schemas import Jwks, TokenAnswer
@@ -15,16 +21,16 @@ FormField = Annotated[str | None, Form(max_length=4096)]
              summary="Get an access token")
 async def create_token(
     db: SessionDep, sessions: SessionsDep, key_ring: KeyRingDep, settings: SettingsDep,
-    request: Request, response: Response,
+    request: Request, response: Response, client_address: ClientAddressDep,
     grant_type: FormField = None, username: FormField = None, password: FormField = None,
     client_id: FormField = None, client_secret: FormField = None, api_key: FormField = None,
     refresh_token: FormField = None, user_agent: FormField = None,
-    client_address: FormField = None,
 ) -> TokenAnswer:
     """OAuth 2.0 token endpoint (application/x-www-form-urlencoded):
     `grant_type=password` with `username` (email) and `password` starts a login session and
-    answers a `refresh_token` with the access token (`user_agent` and `client_address` label the
-    session when a client such as web signs in for a browser; else this request's are kept);
+    answers a `refresh_token` with the access token (`user_agent` labels the session when a
+    client such as web signs in for a browser, else this request's is kept; the address is the
+    client's as the gateway vouches for it);
     `grant_type=refresh_token` with `refresh_token`: the session's next access token, with the
     roles held now (refused once the session has ended);
     `grant_type=client_credentials` with `client_id` (a Cascade service) and `client_secret`;
@@ -33,6 +39,7 @@ async def create_token(
     return await service.issue_token(db, key_ring, settings, service.TokenRequest(
         grant_type=grant_type, username=username, password=password, client_id=client_id,
         client_secret=client_secret, api_key=api_key, refresh_token=refresh_token,
+        client_address=client_address,
         device=device_of(request, user_agent=user_agent, client_address=client_address),
     ), sessions=sessions)
 

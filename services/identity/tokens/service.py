@@ -58,6 +58,7 @@ class TokenRequest:
     api_key: str | None = None
     refresh_token: str | None = None
     device: login_sessions.Device = login_sessions.Device()
+    client_address: str | None = None  # whom wrong passwords are counted against
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ async def _password(db: AsyncSession, key_ring: KeyRing, settings: IdentitySetti
         email=found[1].email, full_name=found[1].full_name,
         email_verified=found[0].email_verified_at is not None,
     )
-    locked_for = await logins.seconds_locked(db, settings, email)
+    address = request.client_address or "unknown"
+    locked_for = await logins.seconds_locked(db, settings, email, address)
     # End the read before the 20 ms hash: on SQLite every transaction holds the write lock
     # (BEGIN IMMEDIATE), and the whole service would wait on each login.
     await db.rollback()
@@ -114,9 +116,9 @@ async def _password(db: AsyncSession, key_ring: KeyRing, settings: IdentitySetti
         credentials.password_hash if credentials else None, password)
     if not credentials or not matches:
         # In its own transaction: the request's unit of work rolls back with the 401.
-        await logins.record_failure(sessions, settings, email)
+        await logins.record_failure(sessions, settings, email, address)
         raise InvalidGrant("The email or password is wrong.")
-    await logins.clear_failures(db, email)
+    await logins.clear_failures(db, email, address)
     if needs_rehash:
         new_hash = await passwords.hash_password(password)
         account = await accounts.get(db, credentials.account_id)

@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
