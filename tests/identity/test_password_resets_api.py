@@ -50,6 +50,22 @@ class TestPasswordReset:
         assert again.status_code == 404 and again.json()["code"] == "link_not_found"
         assert await signs_in(api, "pat@example.org", NEW_PASSWORD)
 
+    async def test_a_reset_ends_every_session_of_the_account(self, api):
+        """Whoever knew the old password may be signed in: the reset signs them out too."""
+        await api.user("pat@example.org")
+        signed_in = (await api.client.post(f"{BASE}/token", data={
+            "grant_type": "password", "username": "pat@example.org",
+            "password": PASSWORD})).json()
+        await ask(api, "pat@example.org")
+        token = await api.link_token("pat@example.org", "reset-password")
+        assert (await complete(api, token)).status_code == 204
+        renewed = await api.client.post(f"{BASE}/token", data={
+            "grant_type": "refresh_token", "refresh_token": signed_in["refresh_token"]})
+        assert renewed.status_code == 401
+        me = await api.client.get(f"{BASE}/me", headers={
+            "Authorization": f"Bearer {signed_in['access_token']}"})
+        assert me.status_code == 401
+
     async def test_using_one_link_spends_the_others_and_proves_the_address(self, api,
                                                                           identity_app):
         # An account from before sign-ups were confirmed: its address is unproven.

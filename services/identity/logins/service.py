@@ -104,7 +104,9 @@ async def record_failure(sessions: async_sessionmaker[AsyncSession], settings: I
             )
 
 
-async def clear_failures(db: AsyncSession, email: str, client_address: str) -> None:
+async def clear_failures(db: AsyncSession, email: str, client_address: str | None) -> None:
     """After a successful sign-in the address starts again from no failures for the email
-    (others' failures still count toward the email's ceiling)."""
-    await repository.delete_for(db, email, client_address=_address(client_address))
+    (others' failures still count toward the email's ceiling); a proven owner who reset the
+    password (client_address None) starts the email again from none at all."""
+    await repository.delete_for(
+        db, email, client_address=None if client_address is None else _address(client_address))

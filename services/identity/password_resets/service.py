@@ -64,7 +64,7 @@ async def complete_reset(db: AsyncSession, data: PasswordResetComplete) -> None:
     await mark_email_verified(db, account)
     person = await people.get(db, account.person_id)
     if person is not None:
-        await logins.clear_failures(db, person.email)
+        await logins.clear_failures(db, person.email, None)
     await audit.record(db, actor=f"account:{account.id}", action="password.reset",
                        target_type="account", target_id=account.id,
                        details={"password_reset_id": reset.id})
