@@ -1,7 +1,7 @@
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity.people.models import Person
+from services.identity.people.models import Person, PersonAffiliation
 from services.identity.sql import contains_ci
 from shared.db import insert_unless_duplicate
 from shared.pagination import PageParams, fetch_page
@@ -42,3 +42,9 @@ async def page(db: AsyncSession, params: PageParams, *, ids: list[str] | None,
         statement = statement.where(or_(contains_ci(Person.full_name, q),
                                         contains_ci(Person.email, q)))
     return await fetch_page(db, statement, Person.id, params)
+
+
+async def affiliate(db: AsyncSession, *, person_id: str, organization_id: str, source: str) -> bool:
+    """Record that the person belongs to the organization's people; False if already known."""
+    return await insert_unless_duplicate(db, PersonAffiliation(
+        person_id=person_id, organization_id=organization_id, source=source))

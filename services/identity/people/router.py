@@ -1,10 +1,16 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
-from services.identity.deps import PageDep, PrincipalDep, SessionDep
+from services.identity.deps import ActingPrincipalDep, PageDep, PrincipalDep, SessionDep
 from services.identity.people import service
-from services.identity.people.schemas import PersonCreate, PersonPublic, PersonUpdate
+from services.identity.people.schemas import (
+    PersonCreate,
+    PersonMatch,
+    PersonMatchResult,
+    PersonPublic,
+    PersonUpdate,
+)
 from shared.pagination import Page
 
 router = APIRouter(tags=["people"])
@@ -16,6 +22,22 @@ async def create_person(db: SessionDep, actor: PrincipalDep, body: PersonCreate)
     """School, district and county are given by name: found case-insensitively under their
     parent, or created and flagged unverified. 409 when the email is taken."""
     return PersonPublic.model_validate(await service.create_person(db, actor, body))
+
+
+@router.post("/people/matches", response_model=PersonMatchResult,
+             status_code=status.HTTP_200_OK, summary="Match or create a sign-in sheet person",
+             responses={201: {"model": PersonMatchResult, "description": "Created"}})
+async def create_person_match(db: SessionDep, actor: PrincipalDep, acting: ActingPrincipalDep,
+                              body: PersonMatch, response: Response) -> PersonMatchResult:
+    """The person with this email (200), or one created now (201), affiliated with the network.
+    Called by a service with its own token and `Cascade-Acting-User: <the user's token>` once it
+    has checked that the user facilitates the session, or by the network's staff directly. Only
+    the network's staff (network admins, coordinators) create unverified schools and districts;
+    for a facilitator a name that finds none is left unset."""
+    person, created = await service.match_person(db, actor, acting, body)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    return PersonMatchResult(id=person.id, created=created)
 
 
 @router.get("/people", response_model=Page[PersonPublic], summary="List people")

@@ -6,10 +6,10 @@ from services.identity import access
 from services.identity.audit import service as audit
 from services.identity.db import OutboxEvent
 from services.identity.errors import EmailTaken, PersonNotFound
-from services.identity.organizations.service import Place, resolve_place
+from services.identity.organizations.service import Place, get_organization, resolve_place
 from services.identity.people import repository
 from services.identity.people.models import Person
-from services.identity.people.schemas import PersonCreate, PersonUpdate
+from services.identity.people.schemas import PersonCreate, PersonMatch, PersonUpdate
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.outbox import publish
@@ -56,6 +56,42 @@ async def create_person(db: AsyncSession, actor: Principal, data: PersonCreate) 
                        target_id=person.id, organization_id=place.district_id,
                        details={"role": person.role, "school_id": place.school_id})
     return person
+
+
+async def match_person(db: AsyncSession, actor: Principal, acting: Principal | None,
+                       data: PersonMatch) -> tuple[Person, bool]:
+    """The person with this email, or a new one, affiliated with the network either way; and
+    whether they were created. Facilitators never create organizations: a school or district
+    name that finds none is left unset."""
+    powers = access.match_powers(actor, acting, data.network_id)
+    access.require(powers is not None,
+                   "Only this network's staff, or a service acting for one of its facilitators, "
+                   "match people for it.")
+    network = await get_organization(db, data.network_id)
+    # The user the change is audited as (match_powers refused a service acting for no one).
+    user = acting if actor.is_service and acting is not None else actor
+    person = await repository.by_email(db, data.email)
+    created = False
+    if person is None:
+        place = await resolve_place(db, school=data.school, district=data.district,
+                                    county=data.county, create=powers == "staff")
+        try:
+            person = await add_person(db, email=data.email, full_name=data.full_name,
+                                      role=data.role.value, place=place)
+            created = True
+        except EmailTaken:
+            # Created by a concurrent import since we looked: that is a match.
+            person = await repository.by_email(db, data.email)
+            if person is None:
+                raise
+    await repository.affiliate(db, person_id=person.id, organization_id=network.id,
+                               source="match")
+    await audit.record(db, actor=user.subject, action="person.create" if created else "person.match",
+                       target_type="person", target_id=person.id, organization_id=network.id,
+                       details={"via": actor.subject, "network_id": network.id,
+                                "school_id": person.school_id, "district_id": person.district_id}
+                       if created else {"via": actor.subject, "network_id": network.id})
+    return person, created
 
 
 async def get_person(db: AsyncSession, actor: Principal, person_id: str) -> Person:
