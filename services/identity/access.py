@@ -31,6 +31,16 @@ def manages_people(actor: Principal) -> bool:
     return bool(actor.organizations_with(*PEOPLE_MANAGERS))
 
 
+def people_scope(actor: Principal) -> set[str] | None:
+    """The organizations whose people the caller sees; None for everyone (platform admins, and
+    services, which read people for the users they have already authorized)."""
+    if actor.is_platform_admin or actor.is_service:
+        return None
+    if not is_user(actor):
+        return set()
+    return actor.organizations_with(*PEOPLE_MANAGERS)
+
+
 def may_create_organization(actor: Principal, kind: str, parent_id: str | None) -> bool:
     if actor.is_platform_admin:
         return True

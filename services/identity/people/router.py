@@ -2,7 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.identity.deps import ActingPrincipalDep, PageDep, PrincipalDep, SessionDep
+from services.identity.deps import (
+    ActingPrincipalDep,
+    PageDep,
+    PrincipalDep,
+    SessionDep,
+    SessionsDep,
+)
 from services.identity.people import service
 from services.identity.people.schemas import (
     PersonCreate,
@@ -52,11 +58,18 @@ async def list_people(
 
 
 @router.get("/people/{person_id}", response_model=PersonPublic, summary="One person")
-async def get_person(db: SessionDep, actor: PrincipalDep, person_id: str) -> PersonPublic:
-    return PersonPublic.model_validate(await service.get_person(db, actor, person_id))
+async def get_person(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep, person_id: str
+                     ) -> PersonPublic:
+    """The caller themself, or (for platform admins, network admins and coordinators) a person
+    of an organization they hold that role in; anyone else is 404."""
+    return PersonPublic.model_validate(await service.get_person(db, sessions, actor, person_id))
 
 
 @router.patch("/people/{person_id}", response_model=PersonPublic, summary="Change a person")
-async def update_person(db: SessionDep, actor: PrincipalDep, person_id: str, body: PersonUpdate
-                        ) -> PersonPublic:
-    return PersonPublic.model_validate(await service.update_person(db, actor, person_id, body))
+async def update_person(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep,
+                        person_id: str, body: PersonUpdate) -> PersonPublic:
+    """Name and role: the person, or those who may read them. School, district and county:
+    platform admins and the network admins of the person's network only (403 otherwise), audited
+    with the place before and after."""
+    return PersonPublic.model_validate(
+        await service.update_person(db, sessions, actor, person_id, body))
