@@ -30,5 +30,5 @@ KeyRingDep = Annotated[KeyRing, Depends(_key_ring)]
 # Sessions outside the request's unit of work, for writes that must commit whatever it answers.
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 
-__all__ = ["ActingPrincipalDep", "KeyRingDep", "OptionalPrincipalDep", "PageDep", "PrincipalDep", "SessionDep",
-           "SessionsDep", "SettingsDep"]
+__all__ = ["ActingPrincipalDep", "KeyRingDep", "OptionalPrincipalDep", "PageDep", "PrincipalDep",
+           "SessionDep", "SessionsDep", "SettingsDep"]

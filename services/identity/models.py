@@ -11,5 +11,5 @@ from services.identity.organizations.models import Organization
 from services.identity.people.models import Person, PersonAffiliation
 from services.identity.tokens.models import SigningKey
 
-__all__ = ["Account", "ApiKey", "AuditEntry", "EventNetwork", "FeedCursor", "LoginFailure", "Membership", "Organization", "OutboxEvent",
-           "Person", "PersonAffiliation", "SigningKey"]
+__all__ = ["Account", "ApiKey", "AuditEntry", "EventNetwork", "FeedCursor", "LoginFailure",
+           "Membership", "Organization", "OutboxEvent", "Person", "PersonAffiliation", "SigningKey"]

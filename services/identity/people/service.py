@@ -94,11 +94,12 @@ async def match_person(db: AsyncSession, actor: Principal, acting: Principal | N
                 raise
     await repository.affiliate(db, person_id=person.id, organization_id=network.id,
                                source="match")
-    await audit.record(db, actor=user.subject, action="person.create" if created else "person.match",
-                       target_type="person", target_id=person.id, organization_id=network.id,
-                       details={"via": actor.subject, "network_id": network.id,
-                                "school_id": person.school_id, "district_id": person.district_id}
-                       if created else {"via": actor.subject, "network_id": network.id})
+    details = {"via": actor.subject, "network_id": network.id}
+    if created:
+        details |= {"school_id": person.school_id, "district_id": person.district_id}
+    action = "person.create" if created else "person.match"
+    await audit.record(db, actor=user.subject, action=action, target_type="person",
+                       target_id=person.id, organization_id=network.id, details=details)
     return person, created
 
 
