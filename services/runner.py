@@ -45,7 +45,7 @@ def read_or_create_secret(path: Path) -> str:
 
 
 # The services that get a token of their own from identity (client credentials).
-CLIENTS = ("scheduling", "evidence", "reach")
+CLIENTS = ("identity", "scheduling", "evidence", "reach")
 SECRET_NAMES = frozenset({
     "IDENTITY_KEY_ENCRYPTION_KEY", "IDENTITY_SERVICE_CLIENTS", "WEB_SECRET_KEY",
     *(f"{client.upper()}_CLIENT_SECRET" for client in CLIENTS),
@@ -55,23 +55,22 @@ SECRET_NAMES = frozenset({
 def embedded_secrets(var_dir: Path, *, only: str | None = None) -> dict[str, str]:
     """The secrets of the embedded suite: each from the environment when set there, else made
     once and kept in var/ (mode 0600). `only` narrows them to what that app needs: identity
-    its key encryption key and the hashes of the clients' secrets, each client its own
-    secret, web its cookie key, the gateway none."""
+    its key encryption key, the hashes of the clients' secrets and its own (it reads
+    scheduling's feed), each client its own secret, web its cookie key, the gateway none."""
     def secret(name: str, file: str) -> str:
         return os.environ.get(name) or read_or_create_secret(var_dir / file)
 
     clients = {client: secret(f"{client.upper()}_CLIENT_SECRET", f"{client}-client-secret")
                for client in CLIENTS}
-    every = {
-        "identity": {
-            "IDENTITY_KEY_ENCRYPTION_KEY": secret("IDENTITY_KEY_ENCRYPTION_KEY",
-                                                  "identity-key-encryption-key"),
-            "IDENTITY_SERVICE_CLIENTS": os.environ.get("IDENTITY_SERVICE_CLIENTS") or json.dumps(
-                {client: client_secret_hash(value) for client, value in clients.items()}),
-        },
-        **{client: {f"{client.upper()}_CLIENT_SECRET": value} for client, value in clients.items()},
-        "web": {"WEB_SECRET_KEY": secret("WEB_SECRET_KEY", "web-secret")},
-    }
+    every = {client: {f"{client.upper()}_CLIENT_SECRET": value}
+             for client, value in clients.items()}
+    every["identity"].update({
+        "IDENTITY_KEY_ENCRYPTION_KEY": secret("IDENTITY_KEY_ENCRYPTION_KEY",
+                                              "identity-key-encryption-key"),
+        "IDENTITY_SERVICE_CLIENTS": os.environ.get("IDENTITY_SERVICE_CLIENTS") or json.dumps(
+            {client: client_secret_hash(value) for client, value in clients.items()}),
+    })
+    every["web"] = {"WEB_SECRET_KEY": secret("WEB_SECRET_KEY", "web-secret")}
     if only is not None:
         return every.get(only, {})
     return {name: value for app_secrets in every.values() for name, value in app_secrets.items()}

@@ -21,8 +21,7 @@ from web.htmx import get_htmx
 from web.login_sessions import AccessTokens
 from web.pages import (
     account, accounts, auth, catalog, credit, event_imports, events, imports, invitations,
-    mailbox, manage, network,
-    polls, programs, reach, rosters, schedule, sessions,
+    mailbox, manage, network, people, polls, programs, reach, rosters, schedule, sessions,
 )
 from web.rendering import render, see_other
 from web.security import CsrfRejected, SecurityHeadersMiddleware, csrf_protect
@@ -64,7 +63,7 @@ def create_app(
 
     for module in (auth, catalog, events, sessions, rosters, imports, schedule, mailbox, reach,
                    credit, polls, event_imports, manage, programs, account, network, accounts,
-                   invitations):
+                   invitations, people):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_page_errors(app)

@@ -4,6 +4,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.identity.accounts import passwords
+from services.identity.affiliations.workers import consume_scheduling_feed
 from services.identity.api import api_router
 from services.identity.sessions.service import is_revoked
 from services.identity.settings import IdentitySettings
@@ -53,6 +54,7 @@ def create_app(
         description=DESCRIPTION,
         api_router=api_router(),
         gateway_transport=gateway_transport,
+        workers=[consume_scheduling_feed] if settings.consume_feeds else [],
         # The key ring answers first, with no database read; a key id it does not hold (made
         # moments ago by another replica) is looked up at most once a second.
         verifier=verifier or TokenVerifier(fetch_jwks=fetch_own_jwks,

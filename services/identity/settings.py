@@ -51,6 +51,12 @@ class IdentitySettings(BaseServiceSettings):
     # then its right-most address that is not one of them is the client's.
     trusted_proxies: list[str] = ["127.0.0.1/32", "::1/128"]
 
+    # Scheduling's feed tells which networks' events people take part in (the people directory's
+    # scope). Off only for processes that must not read it (identity's own tests).
+    consume_feeds: bool = True
+    feed_poll_interval: float = Field(0.3, gt=0)
+    feed_page_size: int = Field(500, ge=1, le=1000)
+
     @property
     def max_token_ttl(self) -> int:
         return max(self.access_token_ttl, self.service_token_ttl, self.partner_token_ttl)

@@ -208,9 +208,7 @@ class StackUnderTest:
 
         network = await post("/api/identity/v1/organizations",
                              {"name": "Contract Network", "kind": "network"})
-        await post("/api/identity/v1/accounts", {"email": PARTICIPANT[0],
-                                                  "password": PARTICIPANT[1],
-                                                  "full_name": "Pat Participant"}, token=None)
+        await stack.create_account(*PARTICIPANT, full_name="Pat Participant")
         participant = await stack.token(*PARTICIPANT)
         event = await post("/api/scheduling/v1/events", {
             "network_id": network["id"], "kind": "workshop_series", "title": "Contract event",
@@ -248,7 +246,7 @@ def signed_in(request, stack_under_test) -> dict[str, str]:
 def documented(service: str):
     """The service's document, from its real factory (building an app opens nothing)."""
     factory, settings = FACTORIES[service]
-    app = factory(settings(database_url="sqlite+aiosqlite://", service_secret="unused"))
+    app = factory(settings(database_url="sqlite+aiosqlite://", key_encryption_key="x" * 32))
     schema = schemathesis.openapi.from_dict(app.openapi(), config=CONFIG)
     schema.app = STACK  # every request schemathesis sends, or sends again, goes to it
     return schema

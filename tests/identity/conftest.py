@@ -105,8 +105,10 @@ class IdentityApi:
 
 @pytest.fixture
 def identity_settings(database_urls, tmp_path) -> IdentitySettings:
+    # Alone, identity has no scheduling feed to read.
     return IdentitySettings(database_url=database_urls["identity"], var_dir=tmp_path,
-                            service_clients=SERVICE_CLIENTS, key_encryption_key=KEY_ENCRYPTION_KEY)
+                            service_clients=SERVICE_CLIENTS, key_encryption_key=KEY_ENCRYPTION_KEY,
+                            consume_feeds=False)
 
 
 @pytest.fixture

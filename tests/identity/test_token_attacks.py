@@ -260,6 +260,7 @@ class TestAudiences:
         assert reach.status_code == 200, reach.text
 
     @pytest.mark.parametrize("client_id,allowed,refused", [
+        ("identity", ["scheduling"], ["identity", "evidence", "reach"]),
         ("scheduling", ["identity"], ["scheduling", "evidence", "reach"]),
         ("reach", ["identity", "scheduling"], ["evidence", "reach"]),
         ("evidence", ["identity", "scheduling"], ["evidence", "reach"]),

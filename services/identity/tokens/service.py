@@ -37,10 +37,12 @@ from shared.ids import new_id
 # key only reach, and each Cascade service only the services it calls with its own token
 # (scheduling asks identity about people and reads its feed; reach reads identity's and
 # scheduling's feeds; evidence asks scheduling about sessions; every service but identity reads
-# identity's list of ended sign-in sessions).
+# identity's list of ended sign-in sessions; identity reads scheduling's feed to learn who
+# takes part in a network's events).
 USER_AUDIENCE = ["identity", "scheduling", "evidence", "reach"]
 PARTNER_AUDIENCE = ["reach"]
 SERVICE_AUDIENCES = {
+    "identity": ["scheduling"],
     "scheduling": ["identity"],
     "reach": ["identity", "scheduling"],
     "evidence": ["identity", "scheduling"],
