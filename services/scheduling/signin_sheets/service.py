@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling.attendance import service as attendance
+from services.scheduling.identity import Identity, IdentityRefused, IdentityUnavailable
 from services.scheduling.jobs.runner import JobKind, JobRunner, JobStopped
 from services.scheduling.jobs.uploads import Line, parse_csv
-from services.scheduling.signin_sheets.directory import (
-    Directory, IdentityUnavailable, PersonRejected, SheetPerson)
 from services.scheduling.signin_sheets.errors import InvalidSheet
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 from shared.auth import Principal
@@ -27,6 +26,16 @@ MAX_EMAIL, MAX_NAME = 320, 200
 MAX_IDENTITY_FAILURES = 3
 KIND = JobKind(model=SignInSheetJob, error_model=SignInSheetLineError, abandoned=(
     "The import stopped when its process did; upload the sheet again to finish it."))
+
+
+@dataclass(frozen=True)
+class SheetPerson:
+    email: str
+    full_name: str
+    role: str
+    school: str | None
+    district: str | None
+    county: str | None
 
 
 def parse_sheet(content: bytes) -> list[Line]:
@@ -87,7 +96,7 @@ class Importer:
     way to identity."""
 
     runner: JobRunner
-    directory: Directory
+    identity: Identity
 
     async def run(self, *, job_id: str, principal: Principal, lines: list[Line]) -> None:
         async def work() -> None:
@@ -110,9 +119,10 @@ class Importer:
             await self.runner.reject(job_id, line.number, person)
             return "invalid"
         try:
-            person_id, created = await self.directory.find_or_create(person)
-        except PersonRejected as exc:
-            await self.runner.reject(job_id, line.number, f"identity refused this person: {exc}")
+            person_id, created = await self._find_or_create(person)
+        except IdentityRefused as exc:
+            await self.runner.reject(job_id, line.number,
+                                     f"identity refused this person: {exc.detail}")
             return "invalid"
         except IdentityUnavailable:
             log.warning("identity unavailable for line %s of import %s", line.number, job_id,
@@ -128,3 +138,18 @@ class Importer:
             job.people_created += int(created)
             job.people_matched += int(not created)
         return "applied"
+
+    async def _find_or_create(self, person: SheetPerson) -> tuple[str, bool]:
+        """The person's id in identity and whether identity created them just now."""
+        found = await self.identity.person_by_email(person.email)
+        if found is None:
+            created = await self.identity.create_person({
+                "email": person.email, "full_name": person.full_name, "role": person.role,
+                "school": person.school, "district": person.district, "county": person.county})
+            if created is not None:
+                return str(created["id"]), True
+            # Created by someone else since we looked (another import, say): it is a match.
+            found = await self.identity.person_by_email(person.email)
+            if found is None:
+                raise IdentityUnavailable("identity neither found nor created the person")
+        return str(found["id"]), False
