@@ -147,6 +147,21 @@ async def require_principal(request: Request) -> Principal:
     return principal
 
 
+# A service acting for a user names the user with this header: the user's own access token, which
+# is verified like any bearer token (the service's token alone never speaks for a person).
+ACTING_USER_HEADER = "Cascade-Acting-User"
+
+
+async def acting_principal(request: Request) -> Principal | None:
+    """The user a service acts for (Cascade-Acting-User), verified; None when not named."""
+    value = request.headers.get(ACTING_USER_HEADER, "").strip()
+    scheme, _, rest = value.partition(" ")
+    token = rest.strip() if scheme.lower() == "bearer" else value
+    if not token:
+        return None
+    return await request.app.state.verifier.verify(token)
+
+
 async def require_service(request: Request) -> Principal:
     principal = await require_principal(request)
     if not (principal.is_service or principal.is_platform_admin):
@@ -157,6 +172,7 @@ async def require_service(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(require_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 ServicePrincipalDep = Annotated[Principal, Depends(require_service)]
+ActingPrincipalDep = Annotated[Principal | None, Depends(acting_principal)]
 
 
 class ServiceTokenProvider:

@@ -31,6 +31,16 @@ def manages_people(actor: Principal) -> bool:
     return bool(actor.organizations_with(*PEOPLE_MANAGERS))
 
 
+def people_scope(actor: Principal) -> set[str] | None:
+    """The organizations whose people the caller sees; None for everyone (platform admins, and
+    services, which read people for the users they have already authorized)."""
+    if actor.is_platform_admin or actor.is_service:
+        return None
+    if not is_user(actor):
+        return set()
+    return actor.organizations_with(*PEOPLE_MANAGERS)
+
+
 def may_create_organization(actor: Principal, kind: str, parent_id: str | None) -> bool:
     if actor.is_platform_admin:
         return True
@@ -53,3 +63,19 @@ def reads_members(actor: Principal, organization_id: str) -> bool:
     if actor.is_platform_admin or actor.is_service:
         return True
     return is_user(actor) and actor.has_role(organization_id, *MEMBER_READERS)
+
+
+def match_powers(actor: Principal, acting: Principal | None, network_id: str) -> str | None:
+    """What a caller may do when matching sign-in sheet people for a network: "staff" (create
+    people, and unverified schools and districts), "facilitator" (create people only) or None.
+
+    A service speaks for the user named in Cascade-Acting-User, after checking that the user
+    facilitates the session (the service's word: identity does not know sessions); the user's own
+    roles decide whether organizations may be created. Users may call directly as staff only."""
+    if actor.is_service:
+        if acting is None or not is_user(acting):
+            return None
+        return "staff" if acting.has_role(network_id, *PEOPLE_MANAGERS) else "facilitator"
+    if is_user(actor) and actor.has_role(network_id, *PEOPLE_MANAGERS):
+        return "staff"
+    return None

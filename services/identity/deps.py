@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.settings import IdentitySettings
 from services.identity.tokens.keys import KeyRing
-from shared.auth import OptionalPrincipalDep, PrincipalDep
+from shared.auth import ActingPrincipalDep, OptionalPrincipalDep, PrincipalDep
 from shared.db import SessionDep
 from shared.pagination import PageDep
 
@@ -30,5 +30,5 @@ KeyRingDep = Annotated[KeyRing, Depends(_key_ring)]
 # Sessions outside the request's unit of work, for writes that must commit whatever it answers.
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 
-__all__ = ["KeyRingDep", "OptionalPrincipalDep", "PageDep", "PrincipalDep", "SessionDep",
+__all__ = ["ActingPrincipalDep", "KeyRingDep", "OptionalPrincipalDep", "PageDep", "PrincipalDep", "SessionDep",
            "SessionsDep", "SettingsDep"]

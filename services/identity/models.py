@@ -7,8 +7,8 @@ from services.identity.db import OutboxEvent
 from services.identity.logins.models import LoginFailure
 from services.identity.memberships.models import Membership
 from services.identity.organizations.models import Organization
-from services.identity.people.models import Person
+from services.identity.people.models import Person, PersonAffiliation
 from services.identity.tokens.models import SigningKey
 
 __all__ = ["Account", "ApiKey", "AuditEntry", "LoginFailure", "Membership", "Organization", "OutboxEvent",
-           "Person", "SigningKey"]
+           "Person", "PersonAffiliation", "SigningKey"]

@@ -131,7 +131,7 @@ class Place:
 
 async def _find_or_create(db: AsyncSession, *, kind: str, name: str, candidates:
                           list[Organization], county: str | None,
-                          parent_id: str | None) -> Organization:
+                          parent_id: str | None, create: bool = True) -> Organization | None:
     # Under a known parent the name alone decides; otherwise the county helps choose.
     wanted = "" if parent_id else _lower(county)
     # Prefer the same county, then one whose county nobody recorded.
@@ -139,6 +139,8 @@ async def _find_or_create(db: AsyncSession, *, kind: str, name: str, candidates:
         found = [o for o in candidates if not wanted or match(o)]
         if found:
             return found[0]
+    if not create:
+        return None
     key = natural_key(kind, name, district_id=parent_id, county=county)
     created = Organization(name=clean_name(name), kind=kind, parent_id=parent_id,
                            county=clean_name(county) if county else None, verified=False,
@@ -154,24 +156,26 @@ async def _find_or_create(db: AsyncSession, *, kind: str, name: str, candidates:
 
 
 async def resolve_place(db: AsyncSession, *, school: str | None, district: str | None,
-                        county: str | None) -> Place:
-    """District and school given by name, found case-insensitively or created unverified."""
+                        county: str | None, create: bool = True) -> Place:
+    """District and school given by name, found case-insensitively or (when `create`) created
+    unverified; without `create` a name that finds nothing is left unset."""
     county = clean_name(county) if county and county.strip() else None
     district_row = None
     if district and district.strip():
         district_row = await _find_or_create(
-            db, kind="district", name=district, county=county, parent_id=None,
+            db, kind="district", name=district, county=county, parent_id=None, create=create,
             candidates=await repository.named(db, kind="district", name=district))
-        county = county or district_row.county
+        county = county or (district_row.county if district_row else None)
     school_row = None
     if school and school.strip():
         candidates = await repository.named(db, kind="school", name=school,
                                             parent_id=district_row.id if district_row else None)
         school_row = await _find_or_create(
             db, kind="school", name=school, county=county,
-            parent_id=district_row.id if district_row else None, candidates=candidates)
-        if district_row is None and school_row.parent_id:
+            parent_id=district_row.id if district_row else None, candidates=candidates,
+            create=create)
+        if school_row is not None and district_row is None and school_row.parent_id:
             district_row = await repository.get(db, school_row.parent_id)
-        county = county or school_row.county
+        county = county or (school_row.county if school_row else None)
     return Place(school_id=school_row.id if school_row else None,
                  district_id=district_row.id if district_row else None, county=county)

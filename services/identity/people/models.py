@@ -17,3 +17,15 @@ class Person(ServiceTable, table=True):
     district_id: str | None = Field(default=None, foreign_key="organization.id", max_length=26)
     county: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PersonAffiliation(ServiceTable, table=True):
+    """A person belongs to an organization's people (a network's, a district's) without holding a
+    role there: matched or created for it, or seen at its events. Read by the directory's scope."""
+
+    __tablename__ = "person_affiliation"
+
+    person_id: str = Field(foreign_key="person.id", primary_key=True, max_length=26)
+    organization_id: str = Field(primary_key=True, index=True, max_length=26)
+    source: str = Field(max_length=30)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,7 +1,11 @@
+from typing import Any
+
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.identity.people.models import Person
+from services.identity.memberships.models import Membership
+from services.identity.organizations.models import Organization
+from services.identity.people.models import Person, PersonAffiliation
 from services.identity.sql import contains_ci
 from shared.db import insert_unless_duplicate
 from shared.pagination import PageParams, fetch_page
@@ -31,9 +35,49 @@ async def save(db: AsyncSession, person: Person) -> Person:
     return person
 
 
+def of_organizations(organization_ids: set[str]) -> Any:
+    """People who belong to any of these organizations: members (past ones too), people affiliated
+    with them (matched for them, seen at their events), and people who work there (the district,
+    a school of the district, or the school itself)."""
+    orgs = sorted(organization_ids)
+    return or_(
+        col(Person.id).in_(select(Membership.person_id)
+                           .where(col(Membership.organization_id).in_(orgs))),
+        col(Person.id).in_(select(PersonAffiliation.person_id)
+                           .where(col(PersonAffiliation.organization_id).in_(orgs))),
+        col(Person.district_id).in_(orgs),
+        col(Person.school_id).in_(orgs),
+        col(Person.school_id).in_(select(Organization.id)
+                                  .where(col(Organization.parent_id).in_(orgs))),
+    )
+
+
+async def belongs_to(db: AsyncSession, person_id: str, organization_ids: set[str]) -> bool:
+    if not organization_ids:
+        return False
+    return (await db.exec(select(Person.id).where(
+        Person.id == person_id, of_organizations(organization_ids)))).first() is not None
+
+
+async def existing_ids(db: AsyncSession, *, ids: list[str] | None, email: str | None
+                       ) -> list[str]:
+    """Which of the asked-for people exist at all (whoever may see them)."""
+    statement = select(Person.id)
+    if ids is not None:
+        statement = statement.where(col(Person.id).in_(ids))
+    if email:
+        statement = statement.where(Person.email == email.strip().lower())
+    return list(await db.exec(statement.order_by(col(Person.id))))
+
+
 async def page(db: AsyncSession, params: PageParams, *, ids: list[str] | None,
-               email: str | None, q: str | None) -> tuple[list[Person], str | None]:
+               email: str | None, q: str | None, within: set[str] | None = None
+               ) -> tuple[list[Person], str | None]:
+    """A page of people; `within`, when given, keeps those of these organizations only."""
     statement = select(Person)
+    if within is not None:
+        statement = statement.where(of_organizations(within)) if within \
+            else statement.where(col(Person.id).is_(None))
     if ids is not None:
         statement = statement.where(col(Person.id).in_(ids))
     if email:
@@ -42,3 +86,9 @@ async def page(db: AsyncSession, params: PageParams, *, ids: list[str] | None,
         statement = statement.where(or_(contains_ci(Person.full_name, q),
                                         contains_ci(Person.email, q)))
     return await fetch_page(db, statement, Person.id, params)
+
+
+async def affiliate(db: AsyncSession, *, person_id: str, organization_id: str, source: str) -> bool:
+    """Record that the person belongs to the organization's people; False if already known."""
+    return await insert_unless_duplicate(db, PersonAffiliation(
+        person_id=person_id, organization_id=organization_id, source=source))

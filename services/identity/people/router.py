@@ -1,10 +1,22 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
-from services.identity.deps import PageDep, PrincipalDep, SessionDep
+from services.identity.deps import (
+    ActingPrincipalDep,
+    PageDep,
+    PrincipalDep,
+    SessionDep,
+    SessionsDep,
+)
 from services.identity.people import service
-from services.identity.people.schemas import PersonCreate, PersonPublic, PersonUpdate
+from services.identity.people.schemas import (
+    PersonCreate,
+    PersonMatch,
+    PersonMatchResult,
+    PersonPublic,
+    PersonUpdate,
+)
 from shared.pagination import Page
 
 router = APIRouter(tags=["people"])
@@ -16,6 +28,22 @@ async def create_person(db: SessionDep, actor: PrincipalDep, body: PersonCreate)
     """School, district and county are given by name: found case-insensitively under their
     parent, or created and flagged unverified. 409 when the email is taken."""
     return PersonPublic.model_validate(await service.create_person(db, actor, body))
+
+
+@router.post("/people/matches", response_model=PersonMatchResult,
+             status_code=status.HTTP_200_OK, summary="Match or create a sign-in sheet person",
+             responses={201: {"model": PersonMatchResult, "description": "Created"}})
+async def create_person_match(db: SessionDep, actor: PrincipalDep, acting: ActingPrincipalDep,
+                              body: PersonMatch, response: Response) -> PersonMatchResult:
+    """The person with this email (200), or one created now (201), affiliated with the network.
+    Called by a service with its own token and `Cascade-Acting-User: <the user's token>` once it
+    has checked that the user facilitates the session, or by the network's staff directly. Only
+    the network's staff (network admins, coordinators) create unverified schools and districts;
+    for a facilitator a name that finds none is left unset."""
+    person, created = await service.match_person(db, actor, acting, body)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    return PersonMatchResult(id=person.id, created=created)
 
 
 @router.get("/people", response_model=Page[PersonPublic], summary="List people")
@@ -30,11 +58,18 @@ async def list_people(
 
 
 @router.get("/people/{person_id}", response_model=PersonPublic, summary="One person")
-async def get_person(db: SessionDep, actor: PrincipalDep, person_id: str) -> PersonPublic:
-    return PersonPublic.model_validate(await service.get_person(db, actor, person_id))
+async def get_person(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep, person_id: str
+                     ) -> PersonPublic:
+    """The caller themself, or (for platform admins, network admins and coordinators) a person
+    of an organization they hold that role in; anyone else is 404."""
+    return PersonPublic.model_validate(await service.get_person(db, sessions, actor, person_id))
 
 
 @router.patch("/people/{person_id}", response_model=PersonPublic, summary="Change a person")
-async def update_person(db: SessionDep, actor: PrincipalDep, person_id: str, body: PersonUpdate
-                        ) -> PersonPublic:
-    return PersonPublic.model_validate(await service.update_person(db, actor, person_id, body))
+async def update_person(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep,
+                        person_id: str, body: PersonUpdate) -> PersonPublic:
+    """Name and role: the person, or those who may read them. School, district and county:
+    platform admins and the network admins of the person's network only (403 otherwise), audited
+    with the place before and after."""
+    return PersonPublic.model_validate(
+        await service.update_person(db, sessions, actor, person_id, body))

@@ -34,6 +34,18 @@ class PersonCreate(BaseModel):
     county: PlaceName = None
 
 
+class PersonMatch(PersonCreate):
+    """A sign-in sheet line: the person to find by email, or to create, for this network."""
+
+    network_id: str = Field(min_length=1, max_length=26)
+
+
+class PersonMatchResult(BaseModel):
+    # Nothing else about the person: a facilitator learns only which id to record attendance for.
+    id: str
+    created: bool
+
+
 class PersonUpdate(BaseModel):
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     role: PersonRole | None = None

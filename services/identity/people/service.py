@@ -1,21 +1,25 @@
 """People: educators, most of whom first appear on a sign-in sheet."""
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import access
 from services.identity.audit import service as audit
 from services.identity.db import OutboxEvent
 from services.identity.errors import EmailTaken, PersonNotFound
-from services.identity.organizations.service import Place, resolve_place
+from services.identity.organizations.service import Place, get_organization, resolve_place
 from services.identity.people import repository
 from services.identity.people.models import Person
-from services.identity.people.schemas import PersonCreate, PersonUpdate
+from services.identity.people.schemas import PersonCreate, PersonMatch, PersonUpdate
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.outbox import publish
 from shared.pagination import PageParams
 
 MAX_IDS = 200
+# Sessions of their own, for the audit rows of refused attempts (the request's transaction rolls
+# back with the refusal).
+Sessions = async_sessionmaker[AsyncSession]
 
 
 def event_payload(person: Person) -> dict:
@@ -52,49 +56,159 @@ async def create_person(db: AsyncSession, actor: Principal, data: PersonCreate) 
     place = await resolve_place(db, school=data.school, district=data.district, county=data.county)
     person = await add_person(db, email=data.email, full_name=data.full_name,
                               role=data.role.value, place=place)
+    # The creator keeps seeing the person: they belong to the organizations the creator manages.
+    for organization_id in sorted(access.people_scope(actor) or ()):
+        await repository.affiliate(db, person_id=person.id, organization_id=organization_id,
+                                   source="created")
     await audit.record(db, actor=actor.subject, action="person.create", target_type="person",
                        target_id=person.id, organization_id=place.district_id,
                        details={"role": person.role, "school_id": place.school_id})
     return person
 
 
-async def get_person(db: AsyncSession, actor: Principal, person_id: str) -> Person:
+async def match_person(db: AsyncSession, actor: Principal, acting: Principal | None,
+                       data: PersonMatch) -> tuple[Person, bool]:
+    """The person with this email, or a new one, affiliated with the network either way; and
+    whether they were created. Facilitators never create organizations: a school or district
+    name that finds none is left unset."""
+    powers = access.match_powers(actor, acting, data.network_id)
+    access.require(powers is not None,
+                   "Only this network's staff, or a service acting for one of its facilitators, "
+                   "match people for it.")
+    network = await get_organization(db, data.network_id)
+    # The user the change is audited as (match_powers refused a service acting for no one).
+    user = acting if actor.is_service and acting is not None else actor
+    person = await repository.by_email(db, data.email)
+    created = False
+    if person is None:
+        place = await resolve_place(db, school=data.school, district=data.district,
+                                    county=data.county, create=powers == "staff")
+        try:
+            person = await add_person(db, email=data.email, full_name=data.full_name,
+                                      role=data.role.value, place=place)
+            created = True
+        except EmailTaken:
+            # Created by a concurrent import since we looked: that is a match.
+            person = await repository.by_email(db, data.email)
+            if person is None:
+                raise
+    await repository.affiliate(db, person_id=person.id, organization_id=network.id,
+                               source="match")
+    await audit.record(db, actor=user.subject, action="person.create" if created else "person.match",
+                       target_type="person", target_id=person.id, organization_id=network.id,
+                       details={"via": actor.subject, "network_id": network.id,
+                                "school_id": person.school_id, "district_id": person.district_id}
+                       if created else {"via": actor.subject, "network_id": network.id})
+    return person, created
+
+
+async def _visible(db: AsyncSession, sessions: Sessions, actor: Principal, person_id: str,
+                   *, action: str) -> Person:
+    """The person if the caller may see them. Outside the caller's organizations a person is
+    404 like one that does not exist, and the attempt is audited."""
     if actor.person_id != person_id or actor.kind != "user":
         _require_manager(actor)
     person = await repository.get(db, person_id)
     if person is None:
         raise PersonNotFound(f"No person has id {person_id}.")
+    scope = access.people_scope(actor)
+    if (scope is not None and actor.person_id != person_id
+            and not await repository.belongs_to(db, person_id, scope)):
+        await _deny(db, sessions, actor, action=action, people=[person], scope=scope)
+        raise PersonNotFound(f"No person has id {person_id}.")
     return person
+
+
+async def _deny(db: AsyncSession, sessions: Sessions | None, actor: Principal, *, action: str,
+                people: list[Person], scope: set[str]) -> None:
+    await audit.record_denied(
+        db, actor=actor.subject, action=action, refusing=sessions,
+        targets=[("person", p.id, p.district_id) for p in people],
+        details={"reason": "outside_caller_organizations", "caller_organizations": sorted(scope)})
+
+
+async def get_person(db: AsyncSession, sessions: Sessions, actor: Principal, person_id: str
+                     ) -> Person:
+    return await _visible(db, sessions, actor, person_id, action="person.read")
+
+
+def _id_list(ids: str | None) -> list[str] | None:
+    if ids is None:
+        return None
+    id_list = [i.strip() for i in ids.split(",") if i.strip()]
+    if len(id_list) > MAX_IDS:
+        raise InvalidInput(f"Ask for at most {MAX_IDS} ids at a time.")
+    return id_list
 
 
 async def list_people(db: AsyncSession, actor: Principal, params: PageParams, *,
                       ids: str | None, email: str | None, q: str | None
                       ) -> tuple[list[Person], str | None]:
+    """People of the caller's organizations (everyone for platform admins and services). Asking
+    by id or email for someone outside them finds no one, and is audited."""
     _require_manager(actor)
-    id_list = None
-    if ids is not None:
-        id_list = [i.strip() for i in ids.split(",") if i.strip()]
-        if len(id_list) > MAX_IDS:
-            raise InvalidInput(f"Ask for at most {MAX_IDS} ids at a time.")
-    return await repository.page(db, params, ids=id_list, email=email, q=q)
+    id_list = _id_list(ids)
+    scope = access.people_scope(actor)
+    rows, cursor = await repository.page(db, params, ids=id_list, email=email, q=q, within=scope)
+    if scope is not None and (id_list or email) and not params.cursor:
+        shown = {row.id for row in rows}
+        hidden = [i for i in await repository.existing_ids(db, ids=id_list, email=email)
+                  if i not in shown]
+        # On the first page a hidden id is one outside the scope (a limit cuts later ones off).
+        outside = [p for p in (await repository.by_ids(db, set(hidden))).values()
+                   if not await repository.belongs_to(db, p.id, scope)]
+        if outside:
+            # The list is answered: the rows go with its transaction.
+            await _deny(db, None, actor, action="person.list", people=outside, scope=scope)
+    return rows, cursor
 
 
-async def update_person(db: AsyncSession, actor: Principal, person_id: str, data: PersonUpdate
-                        ) -> Person:
-    person = await get_person(db, actor, person_id)
+def _place_of(person: Person) -> dict[str, str | None]:
+    return {"school_id": person.school_id, "district_id": person.district_id,
+            "county": person.county}
+
+
+async def _administers_person(db: AsyncSession, actor: Principal, person: Person) -> bool:
+    """Platform admins, and network admins of an organization the person belongs to."""
+    if actor.is_platform_admin:
+        return True
+    if not access.is_user(actor):
+        return False
+    return await repository.belongs_to(db, person.id, actor.organizations_with("network_admin"))
+
+
+async def update_person(db: AsyncSession, sessions: Sessions, actor: Principal, person_id: str,
+                        data: PersonUpdate) -> Person:
+    """Name and role by the person or those who see them; a new school, district or county only
+    by an admin of the person (moving someone into a district gives them its PD credit and its
+    coordinator their transcript), audited with the place before and after."""
+    person = await _visible(db, sessions, actor, person_id, action="person.update")
     changes = data.model_dump(exclude_unset=True)
+    before = _place_of(person)
+    if {"school", "district", "county"} & changes.keys():
+        admin = await _administers_person(db, actor, person)
+        place = await resolve_place(db, school=data.school, district=data.district,
+                                    county=data.county, create=admin)
+        after = {"school_id": place.school_id, "district_id": place.district_id,
+                 "county": place.county}
+        if after != before and not admin:
+            await audit.record_denied(db, actor=actor.subject, action="person.move",
+                                      refusing=sessions,
+                                      targets=[("person", person.id, person.district_id)],
+                                      details={"before": before, "after": after})
+            access.require(False, "Only platform admins and the network admins of this "
+                                  "person's network change where they work.")
+        person.school_id, person.district_id, person.county = (
+            place.school_id, place.district_id, place.county)
     if changes.get("full_name"):
         person.full_name = changes["full_name"].strip()
     if changes.get("role"):
         person.role = changes["role"].value
-    if {"school", "district", "county"} & changes.keys():
-        place = await resolve_place(db, school=data.school, district=data.district,
-                                    county=data.county)
-        person.school_id, person.district_id, person.county = (
-            place.school_id, place.district_id, place.county)
     await repository.save(db, person)
     await _announce(db, person, "person.updated")
+    details: dict = {"fields": sorted(changes)}
+    if _place_of(person) != before:
+        details |= {"before": before, "after": _place_of(person)}
     await audit.record(db, actor=actor.subject, action="person.update", target_type="person",
-                       target_id=person.id, organization_id=person.district_id,
-                       details={"fields": sorted(changes)})
+                       target_id=person.id, organization_id=person.district_id, details=details)
     return person
