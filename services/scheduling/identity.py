@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling.errors import UnknownNetwork, UnknownPerson
-from shared.auth import ServiceTokenProvider
+from shared.auth import ACTING_USER_HEADER, ServiceTokenProvider
 from shared.errors import CascadeError, InvalidInput
 
 T = TypeVar("T")
@@ -37,10 +37,6 @@ class IdentityRefused(InvalidInput):
     """Identity refused what was asked of it as given (a name too long for it, say)."""
 
     code, title = "identity_refused", "Identity refused this request"
-
-    def __init__(self, detail: str, *, upstream_status: int = 422) -> None:
-        super().__init__(detail)
-        self.upstream_status = upstream_status  # identity's own status, for callers to branch on
 
 
 @dataclass(frozen=True)
@@ -95,7 +91,7 @@ class Identity:
         if response.status_code == 404:
             return None
         if 400 <= response.status_code < 500:
-            raise IdentityRefused(_detail(response), upstream_status=response.status_code)
+            raise IdentityRefused(_detail(response))
         if not 200 <= response.status_code < 300:
             log.warning("identity answered %s to %s %s", response.status_code, method, path)
             raise IdentityUnavailable(f"Identity answered {response.status_code}; try again.")
@@ -139,6 +135,20 @@ class Identity:
             raise UnknownNetwork(f"No network has the id {network_id!r}.", errors=[
                 {"loc": ["body", "network_id"], "msg": detail, "type": "value_error"}])
 
+    async def match_person(self, fields: dict[str, Any], *, acting_token: str
+                           ) -> tuple[str, bool]:
+        """The id of the person a sign-in sheet line names, found by email or created now, and
+        whether identity created them. Asked with scheduling's token for the user whose own
+        token is acting_token: identity checks that token and decides what the user may
+        create (people of the network; schools and districts only for its staff)."""
+        body = await self._call("POST", "/people/matches", json=fields,
+                                headers={ACTING_USER_HEADER: acting_token})
+        if body is None:
+            raise IdentityRefused("identity knows no such network")
+        if not isinstance(body.get("id"), str) or not isinstance(body.get("created"), bool):
+            raise IdentityUnavailable("Identity answered something unexpected; try again.")
+        return body["id"], body["created"]
+
     async def profile(self, person_id: str, *, authorization: str | None) -> Profile:
         """The person's name and email as identity shows them to the caller (with the caller's
         own token); blanks when the caller may not read them or identity cannot say: a
@@ -151,15 +161,6 @@ class Identity:
         except CascadeError:
             return Profile()
         return Profile.of(person) if person else Profile()
-
-    async def create_person(self, fields: dict[str, Any]) -> dict[str, Any] | None:
-        """A new person in identity; None when the email is taken already (409)."""
-        try:
-            return await self._call("POST", "/people", json=fields)
-        except IdentityRefused as refused:
-            if refused.upstream_status == 409:
-                return None
-            raise
 
 
 async def check_first(sessions: async_sessionmaker[AsyncSession],

@@ -13,6 +13,7 @@ from services.scheduling.signin_sheets import service
 from services.scheduling.signin_sheets.errors import InvalidSheet
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 from services.scheduling.signin_sheets.schemas import LineErrorPublic, SignInSheetJobPublic
+from shared.auth import bearer_token
 
 router = APIRouter(tags=["sign-in sheets"])
 
@@ -34,7 +35,7 @@ async def create_sign_in_sheet(session_id: str, request: Request, principal: Pri
                                idempotency_key: IdempotencyKey = None) -> Response:
     sessions = request.app.state.sessions
     async with sessions() as db:
-        await service.authorize(db, principal=principal, session_id=session_id)
+        session = await service.authorize(db, principal=principal, session_id=session_id)
     sheet = await read_upload(request, InvalidSheet)
     lines = service.parse_sheet(sheet)
 
@@ -44,7 +45,8 @@ async def create_sign_in_sheet(session_id: str, request: Request, principal: Pri
         return job, _public(job, []).model_dump(mode="json")
 
     importer = service.Importer(
-        runner=JobRunner(service.KIND, sessions), identity=identity)
+        runner=JobRunner(service.KIND, sessions), identity=identity,
+        network_id=session.network_id, acting_token=bearer_token(request) or "")
     return await start_job(
         request, principal=principal, key=idempotency_key,
         fingerprint={"sheet_sha256": hashlib.sha256(sheet).hexdigest()}, create=create,

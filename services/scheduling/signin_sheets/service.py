@@ -12,6 +12,7 @@ from services.scheduling.identity import Identity, IdentityRefused, IdentityUnav
 from services.scheduling.jobs.runner import JobKind, JobRunner, JobStopped
 from services.scheduling.jobs.uploads import Line, parse_csv
 from services.scheduling.signin_sheets.errors import InvalidSheet
+from services.scheduling.sessions.models import Session
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 from shared.auth import Principal
 
@@ -68,10 +69,10 @@ def read_line(line: Line) -> SheetPerson | str:
                        school=school or None, district=district or None, county=county or None)
 
 
-async def authorize(db: AsyncSession, *, principal: Principal, session_id: str) -> None:
-    """Facilitators of the session and staff of its network import its sheets, as they check
-    people in."""
-    await attendance.run_session(db, principal=principal, session_id=session_id)
+async def authorize(db: AsyncSession, *, principal: Principal, session_id: str) -> Session:
+    """The session, when the caller facilitates it or is staff of its network: they import its
+    sheets, as they check people in."""
+    return await attendance.run_session(db, principal=principal, session_id=session_id)
 
 
 async def create_job(db: AsyncSession, *, principal: Principal, session_id: str,
@@ -92,11 +93,15 @@ async def get_job(db: AsyncSession, *, principal: Principal, job_id: str
 
 @dataclass(frozen=True)
 class Importer:
-    """What a background import needs: the job runner (with its own database sessions) and the
-    way to identity."""
+    """What a background import needs: the job runner (with its own database sessions), the
+    way to identity, the session's network and the importing user's own token, which identity
+    is given with every match: identity decides what this user may create, never scheduling's
+    own powers (only after scheduling checked that the user runs the session)."""
 
     runner: JobRunner
     identity: Identity
+    network_id: str
+    acting_token: str
 
     async def run(self, *, job_id: str, principal: Principal, lines: list[Line]) -> None:
         async def work() -> None:
@@ -141,15 +146,7 @@ class Importer:
 
     async def _find_or_create(self, person: SheetPerson) -> tuple[str, bool]:
         """The person's id in identity and whether identity created them just now."""
-        found = await self.identity.person_by_email(person.email)
-        if found is None:
-            created = await self.identity.create_person({
-                "email": person.email, "full_name": person.full_name, "role": person.role,
-                "school": person.school, "district": person.district, "county": person.county})
-            if created is not None:
-                return str(created["id"]), True
-            # Created by someone else since we looked (another import, say): it is a match.
-            found = await self.identity.person_by_email(person.email)
-            if found is None:
-                raise IdentityUnavailable("identity neither found nor created the person")
-        return str(found["id"]), False
+        return await self.identity.match_person({
+            "network_id": self.network_id, "email": person.email, "full_name": person.full_name,
+            "role": person.role, "school": person.school, "district": person.district,
+            "county": person.county}, acting_token=self.acting_token)
