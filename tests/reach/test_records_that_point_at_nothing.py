@@ -6,7 +6,7 @@ fuzzer had checked in "h" and "0" and added a phantom coach "0")."""
 from datetime import UTC, datetime, timedelta
 
 from tests.reach.test_whole_chain import Api
-from tests.support.stack import ROOT_LOGIN, bearer, eventually
+from tests.support.stack import ROOT_LOGIN, bearer
 
 SCHEDULING = "/api/scheduling/v1"
 PHANTOMS = ["no-such-attendee", "0", "h"]
@@ -50,17 +50,7 @@ async def test_reach_never_counts_a_person_or_network_that_does_not_exist(stack)
     # counts it, everything before it has been read.
     await api.attend(first, teacher)
     await api.attend(second, teacher)
-    window = {"network_id": network, "from": (now - timedelta(days=30)).date().isoformat(),
-              "to": (now + timedelta(days=1)).date().isoformat()}
-
-    async def read_both_sessions():
-        response = await stack.client.get("/api/reach/v1/summary", params=window,
-                                          headers=bearer(api.token))
-        assert response.status_code == 200, response.text
-        body = response.json()
-        return body if body["sessions"] == 2 else None
-
-    body = await eventually(read_both_sessions, timeout=20)
+    body = await api.summary_once(network, now, lambda figures: figures["sessions"] == 2)
     assert (body["leaders"], body["direct"], body["total"]) == (1, 1, 1)
     assert body["direct_multi_session"] == 1
 
