@@ -51,6 +51,11 @@ class User:
         return self.has_any_role(*REACH_ROLES)
 
     @property
+    def can_manage_people(self) -> bool:
+        """Network admins and platform admins run the People pages."""
+        return self.has_any_role("network_admin")
+
+    @property
     def can_decide_credit(self) -> bool:
         return self.has_any_role(*CREDIT_ROLES)
 

@@ -18,8 +18,8 @@ from web.auth import LoginRequired, login_url, sign_out
 from web.clients import ApiError, Clients
 from web.htmx import get_htmx
 from web.pages import (
-    auth, catalog, credit, event_imports, events, imports, mailbox, manage, polls, programs,
-    reach, rosters, schedule, sessions,
+    auth, catalog, credit, event_imports, events, imports, mailbox, manage, people, polls,
+    programs, reach, rosters, schedule, sessions,
 )
 from web.rendering import render, see_other
 from web.security import CsrfRejected, SecurityHeadersMiddleware, csrf_protect
@@ -57,7 +57,7 @@ def create_app(
     app.state.clients = Clients.over(make_client(settings.gateway_url, transport=gateway_transport))
 
     for module in (auth, catalog, events, sessions, rosters, imports, schedule, mailbox, reach,
-                   credit, polls, event_imports, manage, programs):
+                   credit, polls, event_imports, manage, programs, people):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_page_errors(app)

@@ -4,6 +4,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.identity.accounts import passwords
+from services.identity.affiliations.workers import consume_scheduling_feed
 from services.identity.api import api_router
 from services.identity.settings import IdentitySettings
 from services.identity.tokens.keys import KeyRing, public_jwks
@@ -36,6 +37,7 @@ def create_app(
         description=DESCRIPTION,
         api_router=api_router(),
         gateway_transport=gateway_transport,
+        workers=[consume_scheduling_feed] if settings.consume_feeds else [],
         # No refetch cooldown: a key made moments ago must verify at once, and the lookup is a
         # read of a tiny local table.
         verifier=verifier or TokenVerifier(fetch_jwks=fetch_own_jwks,

@@ -75,8 +75,9 @@ class IdentityApi:
 
 @pytest.fixture
 def identity_settings(database_urls, tmp_path) -> IdentitySettings:
+    # Alone, identity has no scheduling feed to read.
     return IdentitySettings(database_url=database_urls["identity"], var_dir=tmp_path,
-                            service_secret=SERVICE_SECRET)
+                            service_secret=SERVICE_SECRET, consume_feeds=False)
 
 
 @pytest.fixture

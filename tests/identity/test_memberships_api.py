@@ -14,6 +14,18 @@ class TestMemberships:
                                         headers=admin_a,
                                         json={"person_id": person["id"], "role": "leader"})
         assert refused.status_code == 403
+        # Known by id only, the teacher is not yet one of network A's people: 404, audited.
+        unknown = await api.client.post(f"{BASE}/organizations/{network_a['id']}/members",
+                                        headers=admin_a,
+                                        json={"person_id": person["id"], "role": "leader"})
+        assert unknown.status_code == 404 and unknown.json()["code"] == "person_not_found"
+        audit = (await api.client.get(f"{BASE}/audit", headers=await api.admin())).json()
+        assert [e["target_id"] for e in audit["items"]
+                if e["action"] == "membership.create.denied"] == [person["id"]]
+        # Matched for network A by email (a sign-in sheet, an invitation), they may be given a role.
+        await api.post("/people/matches", admin_a, {
+            "network_id": network_a["id"], "email": "teacher@example.org",
+            "full_name": "Pat Doe", "role": "teacher"}, expect=200)
         allowed = await api.client.post(f"{BASE}/organizations/{network_a['id']}/members",
                                         headers=admin_a,
                                         json={"person_id": person["id"], "role": "leader",

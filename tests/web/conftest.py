@@ -98,6 +98,10 @@ async def seed_network(stack: InProcessStack, *, teachers: int = 3) -> Network:
     for n in range(teachers):
         seeded.teachers.append(await person_with_account(
             stack, root, f"teacher{n}@web.test", f"Teacher {n}", **where))
+        # The network knows its teachers (as if from a sign-in sheet): its admins see them.
+        await api_post(stack, "/api/identity/v1/people/matches", root, json={
+            "network_id": network["id"], "email": f"teacher{n}@web.test",
+            "full_name": f"Teacher {n}", "role": "teacher"})
     return seeded
 
 

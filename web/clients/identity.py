@@ -1,5 +1,7 @@
 """Identity through the gateway: login, the signed-in person, organizations and their members."""
 
+from urllib.parse import quote
+
 from web.clients.base import ApiModel, GatewayClient, Page
 
 BASE = "/api/identity/v1"
@@ -114,6 +116,21 @@ class IdentityClient:
         page = await self.gateway.get(PersonPage, f"{BASE}/people", token=token,
                                       params={"email": email.strip().lower(), "limit": 1})
         return page.items[0] if page.items else None
+
+    async def search_people(self, token: str, *, q: str | None, cursor: str | None,
+                            limit: int) -> PersonPage:
+        """A page of the people the caller may see (identity scopes it to their organizations)."""
+        return await self.gateway.get(PersonPage, f"{BASE}/people", token=token,
+                                      params={"q": q, "cursor": cursor, "limit": limit})
+
+    async def person(self, token: str, person_id: str) -> Person:
+        return await self.gateway.get(Person, f"{BASE}/people/{quote(person_id, safe='')}",
+                                      token=token)
+
+    async def update_person(self, token: str, person_id: str, changes: dict) -> Person:
+        response = await self.gateway.send("PATCH", f"{BASE}/people/{quote(person_id, safe='')}",
+                                           token=token, json=changes)
+        return Person.model_validate(response.json())
 
     async def people(self, token: str, ids: list[str]) -> list[Person]:
         """People by id, a page of ids at a time (only those who manage people may ask)."""

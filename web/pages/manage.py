@@ -193,7 +193,7 @@ async def facilitator_ids(clients: Clients, user: User, network_id: str | None,
         else:
             ids.append(person.id)
     if unknown:
-        return [], f"No one with the email {', '.join(unknown)} has a Cascade profile."
+        return [], f"No one with the email {', '.join(unknown)} is among the network's people."
     return list(dict.fromkeys(ids)), None
 
 

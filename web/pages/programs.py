@@ -152,7 +152,7 @@ async def add_to_cohort(request: Request, program_id: str, clients: ClientsDep,
     email = text(values, "email").lower()
     person = await clients.identity.person_by_email(user.token, email) if "@" in email else None
     if person is None:
-        errors["email"] = "No one with this email has a Cascade profile."
+        errors["email"] = "No one with this email is among the network's people."
     if text(values, "role") not in dict(ROLES):
         errors["role"] = "Choose leader or coach."
     if not errors:

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from services.identity.deps import PageDep, PrincipalDep, SessionDep
+from services.identity.deps import PageDep, PrincipalDep, SessionDep, SessionsDep
 from services.identity.memberships import service
 from services.identity.memberships.schemas import (
     MembershipCreate,
@@ -15,9 +15,11 @@ router = APIRouter(tags=["memberships"])
 
 @router.post("/organizations/{organization_id}/members", response_model=MembershipPublic,
              status_code=status.HTTP_201_CREATED, summary="Give a person a role here")
-async def create_membership(db: SessionDep, actor: PrincipalDep, organization_id: str,
-                            body: MembershipCreate) -> MembershipPublic:
-    membership = await service.create_membership(db, actor, organization_id, body)
+async def create_membership(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep,
+                            organization_id: str, body: MembershipCreate) -> MembershipPublic:
+    """404 for a person outside the organizations the caller runs (platform admins excepted):
+    match them for the network by email first."""
+    membership = await service.create_membership(db, sessions, actor, organization_id, body)
     return MembershipPublic.model_validate(membership)
 
 

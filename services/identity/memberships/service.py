@@ -1,5 +1,6 @@
 """Memberships: roles people hold in organizations, which become the roles in their tokens."""
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import access
@@ -47,11 +48,24 @@ def _require_admin(actor: Principal, organization_id: str) -> None:
                    "Only platform admins and this organization's network admins manage members.")
 
 
-async def create_membership(db: AsyncSession, actor: Principal, organization_id: str,
+async def create_membership(db: AsyncSession, sessions: async_sessionmaker[AsyncSession],
+                            actor: Principal, organization_id: str,
                             data: MembershipCreate) -> Membership:
     _require_admin(actor, organization_id)
     await get_organization(db, organization_id)
-    if await people.get(db, data.person_id) is None:
+    person = await people.get(db, data.person_id)
+    if person is None:
+        raise PersonNotFound(f"No person has id {data.person_id}.")
+    # A role for someone outside the organizations the caller runs would bring that person into
+    # their directory (ids are public, on sessions): bring them in by email first (a sign-in
+    # sheet match, an invitation). Refused like a person that does not exist, and audited.
+    scope = access.people_scope(actor)
+    if scope is not None and not await people.belongs_to(db, person.id,
+                                                         scope | {organization_id}):
+        await audit.record_denied(
+            db, actor=actor.subject, action="membership.create", refusing=sessions,
+            targets=[("person", person.id, person.district_id)],
+            details={"reason": "outside_caller_organizations", "organization_id": organization_id})
         raise PersonNotFound(f"No person has id {data.person_id}.")
     membership = Membership(organization_id=organization_id, person_id=data.person_id,
                             role=data.role.value, starts_on=data.starts_on, ends_on=data.ends_on)

@@ -1,7 +1,8 @@
 """person affiliation: which organizations' people a person belongs to without a role there
 
 Written when a person is matched or created for a network (sign-in sheets) and when scheduling's
-feed shows them at a network's events; the people directory is scoped by it.
+feed shows them at a network's events; the people directory is scoped by it. The feed's cursor,
+and each scheduling event's network (registrations name only their event), come with it.
 
 Revision ID: 0006
 Revises: 0002
@@ -19,6 +20,16 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('feed_cursor',
+    sa.Column('feed', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('position', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('feed', name=op.f('pk_feed_cursor'))
+    )
+    op.create_table('event_network',
+    sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
+    sa.Column('network_id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
+    sa.PrimaryKeyConstraint('event_id', name=op.f('pk_event_network'))
+    )
     op.create_table('person_affiliation',
     sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
     sa.Column('organization_id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
@@ -36,3 +47,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_person_affiliation_organization_id'))
 
     op.drop_table('person_affiliation')
+    op.drop_table('event_network')
+    op.drop_table('feed_cursor')
