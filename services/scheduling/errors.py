@@ -46,3 +46,11 @@ class InvalidSchedule(InvalidInput):
 
 class ProgramNotInNetwork(InvalidInput):
     code, title = "program_not_in_network", "Program not in the event's network"
+
+
+class UnknownPerson(InvalidInput):
+    code, title = "unknown_person", "No one has this email or id"
+
+
+class UnknownNetwork(InvalidInput):
+    code, title = "unknown_network", "No such network"

@@ -45,6 +45,22 @@ class Api:
             await self.post(f"/api/scheduling/v1/sessions/{session_id}/attendance",
                             json={"person_id": person_id, "source": "check_in"})
 
+    async def summary_once(self, network_id: str, since: datetime, until) -> dict:
+        """Reach's summary of the 30 days before `since` and the day after, once `until` holds
+        of it (reach reads the feeds in the background)."""
+        window = {"network_id": network_id,
+                  "from": (since - timedelta(days=30)).date().isoformat(),
+                  "to": (since + timedelta(days=1)).date().isoformat()}
+
+        async def settled():
+            response = await self.stack.client.get("/api/reach/v1/summary", params=window,
+                                                   headers=bearer(self.token))
+            assert response.status_code == 200, response.text
+            body = response.json()
+            return body if until(body) else None
+
+        return await eventually(settled, timeout=20)
+
 
 async def test_reach_counts_what_identity_and_scheduling_recorded(stack):
     api = Api(stack, await stack.token(*ROOT_LOGIN))
@@ -72,15 +88,7 @@ async def test_reach_counts_what_identity_and_scheduling_recorded(stack):
 
     window = {"network_id": network, "from": (now - timedelta(days=30)).date().isoformat(),
               "to": (now + timedelta(days=1)).date().isoformat()}
-
-    async def settled():
-        response = await stack.client.get("/api/reach/v1/summary", params=window,
-                                          headers=bearer(api.token))
-        assert response.status_code == 200, response.text
-        body = response.json()
-        return body if body["total"] == 4 else None
-
-    body = await eventually(settled, timeout=20)
+    body = await api.summary_once(network, now, lambda figures: figures["total"] == 4)
     assert (body["leaders"], body["direct"], body["conference"], body["indirect"]) == (1, 2, 1, 1)
     assert (body["direct_multi_session"], body["direct_returned"]) == (2, 1)
     assert (body["schools"], body["districts"], body["counties"]) == (1, 1, 1)

@@ -22,10 +22,24 @@ class Directory:
     people: dict[str, dict[str, str]] = field(default_factory=dict)
     organizations: dict[str, dict[str, str]] = field(default_factory=dict)
     authorizations: list[str | None] = field(default_factory=list)
+    # Every request after the service token's, as identity received it (raw path included).
+    requests: list[httpx.Request] = field(default_factory=list)
+    # When set, what identity answers to every lookup: a status, or None for no answer at all.
+    failure: tuple[int | None] | None = None
     # Leader memberships granted (POST .../members), by id: identity's own rules are tested
     # against the real identity (tests/stack); here grants succeed unless refusing is set.
     memberships: dict[str, dict] = field(default_factory=dict)
     refusing: int | None = None
+
+    def network(self, network_id: str) -> str:
+        self.organizations.setdefault(network_id, {"id": network_id, "name": network_id,
+                                                   "kind": "network"})
+        return network_id
+
+    def person(self, person_id: str, **fields: str) -> str:
+        """Someone identity knows; with no name or email unless given."""
+        self.people.setdefault(person_id, {"id": person_id, **fields})
+        return person_id
 
     def _members(self, request: httpx.Request) -> httpx.Response:
         if self.refusing:
@@ -47,8 +61,18 @@ class Directory:
             return httpx.Response(200, json={"events": [], "next_cursor": "0",
                                              "has_more": False})
         self.authorizations.append(request.headers.get("authorization"))
+        self.requests.append(request)
+        if self.failure is not None:
+            [status] = self.failure
+            if status is None:
+                raise httpx.ConnectError("identity is down", request=request)
+            return httpx.Response(status, json={"detail": f"identity says {status}"})
         if "/members" in path and request.method in ("POST", "DELETE"):
             return self._members(request)
+        if path == "/api/identity/v1/people" and request.method == "GET":
+            email = request.url.params.get("email")
+            found = [p for p in self.people.values() if email and p.get("email") == email]
+            return httpx.Response(200, json={"items": found[:1], "next_cursor": None})
         for prefix, records in (("/api/identity/v1/people/", self.people),
                                 ("/api/identity/v1/organizations/", self.organizations)):
             if path.startswith(prefix) and path.removeprefix(prefix) in records:
@@ -91,15 +115,25 @@ def new_person() -> str:
 class Scheduling:
     """Builds the usual fixtures of a test through the public API."""
 
-    def __init__(self, client: httpx.AsyncClient, keys) -> None:
-        self.client, self.keys = client, keys
-        self.network = "net-" + uuid.uuid4().hex[:8]
-        self.leader_id = new_person()
+    def __init__(self, client: httpx.AsyncClient, keys, directory: Directory) -> None:
+        self.client, self.keys, self.directory = client, keys, directory
+        self.network = directory.network("net-" + uuid.uuid4().hex[:8])
+        self.leader_id = directory.person(new_person())
         self.leader = keys.headers(person_id=self.leader_id, roles={self.network: ["leader"]},
                                    name="Lee Leader")
 
     def person(self, person_id: str | None = None, **claims: Any) -> dict[str, str]:
-        return self.keys.headers(person_id=person_id or new_person(), **claims)
+        """A signed-in person, whom identity knows."""
+        return self.keys.headers(person_id=self.directory.person(person_id or new_person()),
+                                 **claims)
+
+    def new_person(self) -> str:
+        """The id of someone identity knows (the module's new_person() is anyone's id)."""
+        return self.directory.person(new_person())
+
+    def network_of(self, network_id: str | None = None) -> str:
+        """Another network identity knows."""
+        return self.directory.network(network_id or "net-" + uuid.uuid4().hex[:8])
 
     async def event(self, *, headers: dict | None = None, **fields: Any) -> dict:
         body = {"network_id": self.network, "kind": "workshop_series", "title": "Argument writing",
@@ -146,5 +180,5 @@ class Scheduling:
 
 
 @pytest.fixture
-def api(client, keys) -> Scheduling:
-    return Scheduling(client, keys)
+def api(client, keys, directory) -> Scheduling:
+    return Scheduling(client, keys, directory)

@@ -5,7 +5,7 @@ class TestCheckIn:
     async def test_checking_in_twice_records_once(self, api, client):
         event = await api.event()
         session = await api.session(event["id"])
-        person = new_person()
+        person = api.new_person()
         url = f"{API}/sessions/{session['id']}/attendance"
 
         first = await client.post(url, json={"person_id": person, "source": "check_in"},
@@ -35,7 +35,7 @@ class TestCheckIn:
         facilitator = new_person()
         session = await api.session(event["id"], facilitator_ids=[facilitator])
         url = f"{API}/sessions/{session['id']}/attendance"
-        body = {"person_id": new_person()}
+        body = {"person_id": api.new_person()}
         assert (await client.post(url, json=body, headers=api.person())).status_code == 403
         other_network = keys.headers(roles={"net-b": ["coordinator"]})
         assert (await client.post(url, json=body, headers=other_network)).status_code == 403

@@ -354,7 +354,7 @@ class TestTranscriptAccess:
         ours, (our_session, _) = await credit.series()
         teacher_id, _ = credit.teacher(credit.district_a)
         await credit.attend(our_session, teacher_id)
-        theirs = credit.api.__class__(credit.client, keys)  # a second network and its leader
+        theirs = credit.api.__class__(credit.client, keys, credit.directory)  # a second network
         other_event = await theirs.event()
         other_session = await theirs.session(other_event["id"])
         await credit.client.post(f"{API}/sessions/{other_session['id']}/attendance",

@@ -48,7 +48,7 @@ class TestEventsInPrograms:
         assert cleared.json()["program_id"] is None
 
     async def test_a_program_of_another_network_or_none_at_all_is_refused(self, api, client):
-        other = await program_of(api, network="net-elsewhere")
+        other = await program_of(api, network=api.network_of("net-elsewhere"))
         body = {"network_id": api.network, "kind": "webinar", "title": "Sneaky", "grade_min": "K",
                 "grade_max": "2", "timezone": "UTC"}
         for program_id in (other["id"], "01NOSUCHPROGRAM"):

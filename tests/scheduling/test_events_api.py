@@ -24,7 +24,7 @@ class TestCreateEvent:
         problem(await client.post(f"{API}/events", json=body), 401)
 
     async def test_platform_admin_creates_events_anywhere(self, api, client, keys):
-        body = {"network_id": "elsewhere", "kind": "conference", "title": "x", "grade_min": "K",
+        body = {"network_id": api.network_of("elsewhere"), "kind": "conference", "title": "x", "grade_min": "K",
                 "grade_max": "12", "timezone": "UTC"}
         response = await client.post(f"{API}/events", json=body, headers=keys.headers(admin=True))
         assert response.status_code == 201

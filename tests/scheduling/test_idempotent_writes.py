@@ -55,7 +55,8 @@ async def _program(api, admin) -> dict:
 
 async def _cohort_entry(api, admin, program_id: str) -> str:
     response = await api.client.post(f"{API}/programs/{program_id}/cohort", headers=admin,
-                                     json={"person_id": new_person(), "program_year": "2018-19"})
+                                     json={"person_id": api.new_person(),
+                                           "program_year": "2018-19"})
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -75,7 +76,7 @@ async def _write(route: str, api) -> Write:
             return Write("PATCH", f"{API}/programs/{pid}", f"{API}/programs/{pid}",
                          {"name": "Renamed"}, {"name": "Other"}, headers=admin)
         if route == "cohort-add":
-            body = {"person_id": new_person(), "program_year": "2018-19"}
+            body = {"person_id": api.new_person(), "program_year": "2018-19"}
             return Write("POST", f"{API}/programs/{pid}/cohort", f"{API}/programs/{pid}/cohort",
                          body, {**body, "role": "coach"}, counted=CohortEntry, headers=admin)
         first, second = (await _cohort_entry(api, admin, pid), await _cohort_entry(api, admin, pid))
@@ -105,7 +106,8 @@ async def _write(route: str, api) -> Write:
                      {"capacity": 30}, {"capacity": 40})
     if route == "attendance":
         return Write("POST", f"{API}/sessions/{sid}/attendance", f"{API}/sessions/{sid}/attendance",
-                     {"person_id": new_person()}, {"person_id": new_person()}, counted=Attendance)
+                     {"person_id": api.new_person()}, {"person_id": api.new_person()},
+                     counted=Attendance)
     if route == "sign-in-sheet":
         return Write("POST", f"{API}/sessions/{sid}/sign-in-sheet",
                      f"{API}/sessions/{sid}/sign-in-sheet", SHEET + "a@x.test,A,teacher,,,\n",

@@ -18,7 +18,7 @@ from services.scheduling.notifications.identity_mail import identity_mail_consum
 from services.scheduling.notifications.models import FeedCursor
 from services.scheduling.notifications.sender import queue_reminders, send_due
 from services.scheduling.registrations import service as registrations
-from services.scheduling.people import Profile
+from services.scheduling.identity import Profile
 from services.scheduling.sessions import repository as sessions
 from services.scheduling.settings import SchedulingSettings
 from tests.scheduling.conftest import API, Scheduling, new_person, problem
@@ -55,7 +55,7 @@ class Apps:
         async with app.router.lifespan_context(app):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                          base_url="http://scheduling") as client:
-                yield app, Scheduling(client, self.keys)
+                yield app, Scheduling(client, self.keys, self.directory)
 
     async def start(self, **settings):
         return await self.stack.enter_async_context(self.running(**settings))

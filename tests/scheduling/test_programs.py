@@ -24,7 +24,7 @@ async def create_program(api, headers, **fields) -> dict:
 
 async def enrol(api, headers, program_id: str, program_year: str, **fields):
     return await api.client.post(f"{API}/programs/{program_id}/cohort", headers=headers,
-                                 json={"person_id": new_person(), "program_year": program_year,
+                                 json={"person_id": api.new_person(), "program_year": program_year,
                                        **fields})
 
 
@@ -43,8 +43,9 @@ class TestPrograms:
         problem(await client.post(f"{API}/programs", json=body), 401)
 
     async def test_platform_admin_registers_programs_anywhere(self, api, keys):
-        program = await create_program(api, keys.headers(admin=True), network_id="elsewhere")
-        assert program["network_id"] == "elsewhere"
+        elsewhere = api.network_of("elsewhere")
+        program = await create_program(api, keys.headers(admin=True), network_id=elsewhere)
+        assert program["network_id"] == elsewhere
 
     @pytest.mark.parametrize("change", [
         {"ends_on": "2017-06-30"},
@@ -122,7 +123,7 @@ class TestCohorts:
 
     async def test_the_same_person_once_per_year_and_removal(self, api, client, admin):
         program = await create_program(api, admin)
-        person = new_person()
+        person = api.new_person()
         url = f"{API}/programs/{program['id']}/cohort"
         first = await client.post(url, json={"person_id": person, "program_year": "2017-18"},
                                   headers=admin)

@@ -13,9 +13,7 @@ SLOT = {"starts_at": "2026-05-02T09:00:00-07:00", "ends_at": "2026-05-02T10:00:0
 @pytest.fixture
 def api(client, keys, directory) -> Scheduling:
     """The usual helper, plus identity's people as scheduling reads them (see force)."""
-    scheduling = Scheduling(client, keys)
-    scheduling.directory = directory
-    return scheduling
+    return Scheduling(client, keys, directory)
 
 
 async def fill(api, session_id: str, count: int) -> list[tuple[str, dict]]:

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import jwt
+import pytest
 
 from services.scheduling.signin_sheets.models import SignInSheetJob
 from tests.scheduling.conftest import API, problem
@@ -183,12 +185,14 @@ class TestRefusals:
 
 
 class TestInterruptions:
-    async def test_lines_identity_cannot_answer_are_not_applied_and_the_job_stops(self, api,
-                                                                                   client):
-        # The scheduling service alone: its gateway answers 404 to everything, identity's token
-        # endpoint included, so no line can be matched or created.
+    @pytest.mark.parametrize("failure", [503, None])
+    async def test_lines_identity_cannot_answer_are_not_applied_and_the_job_stops(
+            self, api, client, directory, failure):
+        # The scheduling service alone, with identity answering 503 (or not at all) once the
+        # session exists, so no line can be matched or created.
         event = await api.event()
         session = await api.session(event["id"])
+        directory.failure = (failure,)
         sheet = HEADER + "".join(f"t{n}@stack.test,Teacher {n},teacher,,,\n" for n in range(5))
 
         response = await client.post(f"{API}/sessions/{session['id']}/sign-in-sheet",
@@ -224,3 +228,60 @@ class TestInterruptions:
 
         assert (answer["status"], answer["processed"]) == ("failed", 4)
         assert "upload the sheet again" in answer["message"]
+
+
+def _claims(token: str) -> dict:
+    """What a token says (its signature is identity's business here)."""
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+class TestActingAsTheImporter:
+    """Hole 6: a facilitator's import created people, districts and schools in identity with
+    scheduling's own powers. Identity now decides, at POST /people/matches, with the importing
+    user's own token: a facilitator creates people only; the network's staff may still create
+    unverified schools and districts."""
+
+    NEW = HEADER + "newbie@stack.test,New Bie,teacher,Nowhere Elementary,Nowhere Unified,Alameda\n"
+
+    async def _organizations(self, workshop: Workshop, q: str) -> list[dict]:
+        response = await workshop.stack.client.get(f"{IDENTITY}/organizations", params={"q": q},
+                                                   headers=bearer(workshop.root))
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    async def test_a_teacher_who_facilitates_creates_people_but_no_organizations(self, stack):
+        workshop = await _workshop(stack)
+        teacher = _claims(workshop.participant)
+        leader = _claims(workshop.leader)
+        changed = await stack.client.patch(
+            f"{API}/sessions/{workshop.session_id}", headers=bearer(workshop.leader),
+            json={"facilitator_ids": [leader["person_id"], teacher["person_id"]]})
+        assert changed.status_code == 200, changed.text
+
+        response = await workshop.upload(self.NEW + "existing@stack.test,E,coach_tosa,,,\n",
+                                         token=workshop.participant)
+
+        assert response.status_code == 202, response.text
+        job = await workshop.finished(response.json()["job_id"])
+        assert (job["status"], job["attended"], job["people_created"], job["people_matched"],
+                job["errors"]) == ("done", 2, 1, 1, [])
+        newbie = await workshop.person("newbie@stack.test")
+        assert (newbie["school_id"], newbie["district_id"]) == (None, None)
+        assert await self._organizations(workshop, "Nowhere") == []
+        # Identity recorded the change as the teacher's, made through scheduling.
+        audit = await stack.client.get(f"{IDENTITY}/audit", headers=bearer(workshop.root),
+                                       params={"limit": 200})
+        [created] = [e for e in audit.json()["items"]
+                     if e["action"] == "person.create" and e["target_id"] == newbie["id"]]
+        assert created["actor_subject"] == teacher["sub"]
+
+    async def test_the_networks_staff_may_still_create_unverified_places(self, stack):
+        workshop = await _workshop(stack)
+        response = await workshop.upload(self.NEW, token=workshop.root)
+        job = await workshop.finished(response.json()["job_id"])
+        assert (job["status"], job["people_created"]) == ("done", 1), job
+        newbie = await workshop.person("newbie@stack.test")
+        [school] = await self._organizations(workshop, "Nowhere Elementary")
+        [district] = await self._organizations(workshop, "Nowhere Unified")
+        assert (newbie["school_id"], newbie["district_id"]) == (school["id"], district["id"])
+        assert not school["verified"] and not district["verified"]

@@ -60,8 +60,10 @@ def _entry(registration: Registration, session, event) -> calendar.Entry:
 
 async def person_feed(db: AsyncSession, *, key: bytes, person_id: str, token: str,
                       stamp: datetime) -> str:
-    """The person's feed, or 404 for a wrong token, as for a person who does not exist."""
-    if not key or not hmac.compare_digest(feed_token(key, person_id), token):
+    """The person's feed, or 404 for a wrong token, as for a person who does not exist (any
+    token at all: compared as bytes, since compare_digest refuses non-ASCII text)."""
+    expected = feed_token(key, person_id).encode()
+    if not key or not hmac.compare_digest(expected, token.encode("utf-8", "surrogatepass")):
         raise CalendarNotFound()
     registrations = await repository.registrations_of(db, person_id)
     by_session = await sessions.get_many(db, [r.session_id for r in registrations])

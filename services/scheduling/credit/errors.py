@@ -1,6 +1,6 @@
 """Errors of PD credit approvals and transcripts, each with a stable code."""
 
-from shared.errors import CascadeError, Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 
 
 class CreditHoursAboveEvent(InvalidInput):
@@ -21,8 +21,3 @@ class CreditNotApproved(Conflict):
 
 class PersonNotFound(NotFound):
     code, title = "person_not_found", "Person not found"
-
-
-class IdentityUnavailable(CascadeError):
-    status_code, code, title = 503, "identity_unavailable", "Identity is unavailable"
-    headers = {"Retry-After": "1"}

@@ -9,15 +9,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.scheduling.credit import service
-from services.scheduling.credit.directory import Districts
+from services.scheduling.credit import directory, service
 from services.scheduling.credit.errors import PersonNotFound
 from services.scheduling.credit.schemas import (
     TRANSCRIPT_METHOD, CreditApprovalCreate, CreditApprovalPublic, CreditQueueItem,
     CreditRequestCreate, CreditRevocationCreate, CreditStatus, Transcript,
 )
-from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from services.scheduling.deps import IdentityDep, PageDep, PrincipalDep, SessionDep
 from services.scheduling.idempotency.responses import respond
+from services.scheduling.identity import check_first
 from shared.auth import Principal
 from shared.pagination import Page
 
@@ -40,20 +40,17 @@ async def _once(request: Request, db: AsyncSession, principal: Principal, key: s
                          body=data.model_dump(mode="json"), action=act)
 
 
-def _districts(request: Request) -> Districts:
-    return Districts(gateway=request.app.state.gateway,
-                     service_token=request.app.state.service_token)
-
-
 @router.post("/events/{event_id}/credit/requests", response_model=CreditApprovalPublic,
              status_code=201, summary="Ask a district (or the network) to approve credit",
              description="The event's network staff ask; the request waits in the deciders' "
                          "queue. Asking again while it waits changes nothing." + RETRY)
 async def create_credit_request(event_id: str, data: CreditRequestCreate, request: Request,
-                                db: SessionDep, principal: PrincipalDep,
+                                db: SessionDep, principal: PrincipalDep, identity: IdentityDep,
                                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
     if data.district_id:
-        await _districts(request).require_district(data.district_id)
+        await check_first(request.app.state.sessions, lambda check: service.may_request_credit(
+            check, principal=principal, event_id=event_id, district_id=data.district_id))
+        await directory.require_district(identity, data.district_id)
     return await _once(request, db, principal, idempotency_key, event_id=event_id, data=data,
                        decide=service.request_credit)
 
@@ -65,11 +62,11 @@ async def create_credit_request(event_id: str, data: CreditRequestCreate, reques
                          "counts in every district. hours may not exceed the event's "
                          "credit_hours (422). Approving again changes the hours." + RETRY)
 async def create_credit_approval(event_id: str, data: CreditApprovalCreate, request: Request,
-                                 db: SessionDep, principal: PrincipalDep,
+                                 db: SessionDep, principal: PrincipalDep, identity: IdentityDep,
                                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     service.require_district_authority(principal, data.district_id)
     if data.district_id:
-        await _districts(request).require_district(data.district_id)
+        await directory.require_district(identity, data.district_id)
     return await _once(request, db, principal, idempotency_key, event_id=event_id, data=data,
                        decide=service.approve_credit)
 
@@ -115,12 +112,12 @@ TRANSCRIPT_HELP = (
 
 @router.get("/me/transcript", response_model=Transcript, summary="The caller's PD transcript",
             description=TRANSCRIPT_HELP)
-async def get_my_transcript(request: Request, db: SessionDep,
-                            principal: PrincipalDep) -> Transcript:
+async def get_my_transcript(db: SessionDep, principal: PrincipalDep,
+                            identity: IdentityDep) -> Transcript:
     if not principal.person_id or principal.kind != "user":
         raise PersonNotFound("This token belongs to no person.")
     try:
-        district_id = await _districts(request).district_of(principal.person_id)
+        district_id = await directory.district_of(identity, principal.person_id)
     except PersonNotFound:
         district_id = None  # no profile in identity: only network-wide approvals can apply
     return await service.transcript(db, person_id=principal.person_id, district_id=district_id,
@@ -131,10 +128,10 @@ async def get_my_transcript(request: Request, db: SessionDep,
             summary="A person's PD transcript",
             description="Read by the person, their district's coordinators and platform admins; "
                         "a network admin sees only their networks' events. " + TRANSCRIPT_HELP)
-async def get_person_transcript(person_id: str, request: Request, db: SessionDep,
-                                principal: PrincipalDep) -> Transcript:
+async def get_person_transcript(person_id: str, db: SessionDep, principal: PrincipalDep,
+                                identity: IdentityDep) -> Transcript:
     service.may_read_some_transcript(principal, person_id=person_id)
-    district_id = await _districts(request).district_of(person_id)
+    district_id = await directory.district_of(identity, person_id)
     networks = service.transcript_reach(principal, person_id=person_id, district_id=district_id)
     return await service.transcript(db, person_id=person_id, district_id=district_id,
                                     networks=networks)

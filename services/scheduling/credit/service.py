@@ -107,13 +107,22 @@ async def _row(db: AsyncSession, event: Event, district_id: str | None) -> Credi
                                       status="pending")
 
 
+async def may_request_credit(db: AsyncSession, *, principal: Principal, event_id: str,
+                             district_id: str | None) -> Event:
+    """The open event, when the caller may ask for its credit: checked before identity is
+    asked whether district_id names a district, so a refusal tells nothing about it."""
+    event = await _open_event(db, principal, event_id)
+    if not (access.is_staff(principal, event.network_id)
+            or may_decide(principal, network_id=event.network_id, district_id=district_id)):
+        raise Forbidden("Only the network's staff request credit for its events.")
+    return event
+
+
 async def request_credit(db: AsyncSession, *, principal: Principal, event_id: str,
                          data: CreditRequestCreate) -> CreditApprovalPublic:
     """The event's staff (or a decider) ask a district, or the network, to approve credit."""
-    event = await _open_event(db, principal, event_id)
-    if not (access.is_staff(principal, event.network_id)
-            or may_decide(principal, network_id=event.network_id, district_id=data.district_id)):
-        raise Forbidden("Only the network's staff request credit for its events.")
+    event = await may_request_credit(db, principal=principal, event_id=event_id,
+                                     district_id=data.district_id)
     approval = await _row(db, event, data.district_id)
     if approval.status == "approved":
         raise CreditAlreadyApproved("This event is already approved in that scope.")

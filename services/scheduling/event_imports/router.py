@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.scheduling.deps import PrincipalDep, SessionDep
+from services.scheduling.deps import IdentityDep, PrincipalDep, SessionDep
 from services.scheduling.event_imports import service, sheet
 from services.scheduling.event_imports.errors import InvalidEventSheet
 from services.scheduling.event_imports.models import (
@@ -14,6 +14,7 @@ from services.scheduling.event_imports.schemas import (
     EventImportJobPublic, EventImportPreview, ImportedEventPublic, ImportedStatus,
     PlannedEventPublic, PlannedSessionPublic)
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey
+from services.scheduling.identity import Identity
 from services.scheduling.jobs.runner import JobRunner
 from services.scheduling.jobs.schemas import LineErrorPublic
 from services.scheduling.jobs.start import start_job
@@ -54,9 +55,10 @@ def _job_public(job: EventImportJob, errors: list[EventImportLineError],
                 for e in created])
 
 
-async def _plan(request: Request, principal, network_id: str, status: str
+async def _plan(request: Request, identity: Identity, principal, network_id: str, status: str
                 ) -> tuple[bytes, sheet.Plan]:
-    service.authorize(principal, network_id)  # before the upload is read
+    service.authorize(principal, network_id)  # before identity is asked or the upload read
+    await identity.require_network(network_id)
     content = await read_upload(request, InvalidEventSheet)
     lines = parse_csv(content, sheet.HEADER, InvalidEventSheet)
     return content, sheet.plan(lines, network_id=network_id, status=status)
@@ -66,8 +68,9 @@ async def _plan(request: Request, principal, network_id: str, status: str
              openapi_extra=CSV_BODY, description=SHEET_HELP + " Writes nothing.",
              summary="Check an events spreadsheet: the events it would create, and each line's errors")
 async def preview_event_import(network_id: str, request: Request, principal: PrincipalDep,
+                               identity: IdentityDep,
                                status: Status = "draft") -> EventImportPreview:
-    _content, plan = await _plan(request, principal, network_id, status)
+    _content, plan = await _plan(request, identity, principal, network_id, status)
     return EventImportPreview(
         network_id=network_id, lines=plan.lines, valid_events=len(plan.valid_events),
         invalid_events=len(plan.events) - len(plan.valid_events),
@@ -78,12 +81,13 @@ async def preview_event_import(network_id: str, request: Request, principal: Pri
              status_code=202, openapi_extra=CSV_BODY, description=SHEET_HELP + " " + KEY_DESCRIPTION,
              summary="Import an events spreadsheet; answers the job that creates the events")
 async def create_event_import(
-    network_id: str, request: Request, principal: PrincipalDep, status: Status = "draft",
+    network_id: str, request: Request, principal: PrincipalDep, identity: IdentityDep,
+    status: Status = "draft",
     skip_invalid: Annotated[bool, Query(
         description="import the events whose lines are all valid and skip the others")] = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    content, plan = await _plan(request, principal, network_id, status)
+    content, plan = await _plan(request, identity, principal, network_id, status)
 
     async def create(db) -> tuple[EventImportJob, dict]:
         job, errors = await service.create_job(db, principal=principal, network_id=network_id,

@@ -148,19 +148,34 @@ def _yearly_rule(starts: list[datetime]) -> str | None:
     return f"FREQ=YEARLY;BYMONTH={first.month};BYDAY={byday}"
 
 
+def _windows(years: list[int]) -> list[tuple[int, int]]:
+    """The runs of years to scan, [first, last) each: every given year and the one before it
+    (so each year's opening offset is covered), and nothing in between two far-apart years,
+    so a feed's cost follows the number of years it holds, not the distance between them."""
+    runs: list[tuple[int, int]] = []
+    for year in years:
+        if runs and runs[-1][1] >= year - 1:
+            runs[-1] = (runs[-1][0], year + 1)
+        else:
+            runs.append((year - 1, year + 1))
+    return runs
+
+
 def vtimezone(key: str, years: Iterable[int]) -> list[str]:
     """A VTIMEZONE for the zone, right for every instant of the given years: the changes from
-    the start of the year before (so the first year's opening offset is covered) to the end of
-    the last year, one STANDARD or DAYLIGHT per kind of change, repeated by RRULE or RDATE."""
+    the start of each year before to the end of each year, one STANDARD or DAYLIGHT per kind
+    of change, repeated by RRULE or RDATE."""
     zone, years = ZoneInfo(key), sorted(set(years))
-    start = datetime(years[0] - 1, 1, 1, tzinfo=UTC)
-    end = datetime(years[-1] + 1, 1, 1, tzinfo=UTC)
-    changes = _transitions(zone, start, end)
-    opening = _state(zone, datetime(years[0], 1, 1, tzinfo=UTC))
-    if not any(change.at.year < years[0] for change in changes):
-        # No change in the year before (a zone without daylight time, say): one observance
-        # holds from the window's start.
-        changes.insert(0, _Transition(start, opening[0], opening[0], opening[1], opening[2]))
+    changes: list[_Transition] = []
+    for first, last in _windows(years):
+        start = datetime(first, 1, 1, tzinfo=UTC)
+        found = _transitions(zone, start, datetime(last, 1, 1, tzinfo=UTC))
+        if not any(change.at.year == first for change in found):
+            # No change in the year before (a zone without daylight time, say): one observance
+            # holds from the window's start.
+            offset, name, daylight = _state(zone, datetime(first + 1, 1, 1, tzinfo=UTC))
+            found.insert(0, _Transition(start, offset, offset, name, daylight))
+        changes += found
     groups: dict[tuple, list[_Transition]] = defaultdict(list)
     for change in changes:
         groups[(change.daylight, change.before, change.after, change.name)].append(change)

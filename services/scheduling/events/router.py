@@ -1,12 +1,14 @@
 """HTTP for events, slots and an event's calendar feed."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from shared.db import utcnow
-from services.scheduling.deps import OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep
+from services.scheduling.dates import Day
+from services.scheduling.deps import (
+    IdentityDep, OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep,
+)
 from services.scheduling.events import calendar, service
 from services.scheduling.events.schemas import (
     County, CountyPublic, EventCreate, EventFormat, EventPublic, EventStatus, EventUpdate, GradeSpan,
@@ -19,11 +21,15 @@ router = APIRouter(tags=["events"])
 
 
 @router.post("/events", response_model=EventPublic, status_code=201, summary="Create an event",
-             description=KEY_DESCRIPTION)
+             description="422 unknown_network when network_id names no network. "
+                         + KEY_DESCRIPTION)
 async def create_event(
     data: EventCreate, request: Request, db: SessionDep, principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
+    identity: IdentityDep, idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    service.require_staff(principal, data.network_id)  # the token says; identity is asked after
+    await identity.require_network(data.network_id)
+
     async def create() -> tuple[int, dict]:
         event = await service.create_event(db, principal=principal, data=data)
         return 201, event.model_dump(mode="json")
@@ -46,8 +52,8 @@ async def list_events(
     event_format: Annotated[EventFormat | None, Query(alias="format")] = None,
     status: EventStatus | None = None,
     program_id: Annotated[str | None, Query(max_length=26, description="events of a program")] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="sessions on or after (UTC)")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="sessions on or before (UTC)")] = None,
+    date_from: Annotated[Day | None, Query(alias="from", description="sessions on or after (UTC)")] = None,
+    date_to: Annotated[Day | None, Query(alias="to", description="sessions on or before (UTC)")] = None,
     q: Annotated[str | None, Query(max_length=200, description="text in the title")] = None,
 ) -> Page[EventPublic]:
     items, next_cursor = await service.list_events(

@@ -1,7 +1,9 @@
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.scheduling.dates import Day, Moment
 
 from services.scheduling.sessions.schemas import PersonId, SessionPublic
 from services.scheduling.signin_sheets.service import EMAIL
@@ -17,7 +19,7 @@ class CandidateTime(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date
+    date: Day
     start_time: dt.time
     end_time: dt.time
 
@@ -42,7 +44,7 @@ class PollCreate(BaseModel):
 
     title: str = Field(min_length=1, max_length=200)
     times: list[CandidateTime] = Field(min_length=1, max_length=MAX_TIMES)
-    deadline_at: AwareDatetime | None = None
+    deadline_at: Moment | None = None
     invitees: list[InviteeCreate] = Field(min_length=1, max_length=MAX_INVITEES)
 
     @model_validator(mode="after")

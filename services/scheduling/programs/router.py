@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from services.scheduling.deps import IdentityDep, PageDep, PrincipalDep, SessionDep
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
+from services.scheduling.identity import check_first
 from services.scheduling.programs import service
 from services.scheduling.programs.leaders import NetworkLeaders
 from services.scheduling.programs.schemas import (
@@ -23,10 +24,15 @@ def _leaders(request: Request) -> NetworkLeaders:
 
 
 @router.post("/programs", response_model=ProgramPublic, status_code=201,
-             summary="Register a program", description=KEY_DESCRIPTION)
+             summary="Register a program",
+             description="422 unknown_network when network_id names no network. "
+                         + KEY_DESCRIPTION)
 async def create_program(data: ProgramCreate, request: Request, db: SessionDep,
-                         principal: PrincipalDep,
+                         principal: PrincipalDep, identity: IdentityDep,
                          idempotency_key: IdempotencyKey = None) -> Response:
+    service.require_manager(principal, data.network_id)  # the token says; identity is asked after
+    await identity.require_network(data.network_id)
+
     async def create() -> tuple[int, dict]:
         program = await service.create_program(db, principal=principal, data=data)
         return 201, ProgramPublic.model_validate(program).model_dump(mode="json")
@@ -71,10 +77,16 @@ async def update_program(program_id: str, data: ProgramUpdate, request: Request,
              description="A leader is also made a leader of the network for the program year "
                          "(July 1 to June 30), in identity and as the caller: when identity "
                          "refuses (only the network's admins grant leadership), so is the "
-                         "entry. " + KEY_DESCRIPTION)
+                         "entry. 422 unknown_person when no one in Cascade has the id. "
+                         + KEY_DESCRIPTION)
 async def create_cohort_entry(program_id: str, data: CohortEntryCreate, request: Request,
-                              db: SessionDep, principal: PrincipalDep,
+                              db: SessionDep, principal: PrincipalDep, identity: IdentityDep,
                               idempotency_key: IdempotencyKey = None) -> Response:
+    # The program's managers, and only they, learn whether the person exists.
+    await check_first(request.app.state.sessions, lambda check: service.managed_program(
+        check, principal=principal, program_id=program_id))
+    await identity.require_person(data.person_id)
+
     async def add() -> tuple[int, dict]:
         entry = await service.add_to_cohort(db, principal=principal, program_id=program_id,
                                             data=data, leaders=_leaders(request),

@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from services.scheduling.dates import Day
+
 ProgramStatus = Literal["active", "closed"]
 CohortRole = Literal["leader", "coach"]
 
@@ -25,9 +27,13 @@ def year_bounds(program_year: str) -> tuple[date, date]:
     return date(first, 7, 1), date(first + 1, 6, 30)
 
 
+def school_year(first: int) -> str:
+    """The name of the school year that starts on July 1 of `first`."""
+    return f"{first:04d}-{(first + 1) % 100:02d}"
+
+
 def year_of(day: date) -> str:
-    first = day.year if day.month >= 7 else day.year - 1
-    return f"{first}-{(first + 1) % 100:02d}"
+    return school_year(day.year if day.month >= 7 else day.year - 1)
 
 
 def check_dates(starts_on: date | None, ends_on: date | None) -> None:
@@ -41,8 +47,8 @@ class ProgramCreate(BaseModel):
     network_id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=10_000)
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     status: ProgramStatus = "active"
 
     @model_validator(mode="after")
@@ -58,8 +64,8 @@ class ProgramUpdate(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=10_000)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     status: ProgramStatus | None = None
 
     @model_validator(mode="after")

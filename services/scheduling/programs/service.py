@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling import access
+from services.scheduling.dates import FIRST_YEAR, LAST_YEAR
 from services.scheduling.db import OutboxEvent
 from services.scheduling.programs import repository
 from services.scheduling.programs.errors import (
@@ -15,7 +16,8 @@ from services.scheduling.programs.errors import (
 from services.scheduling.programs.leaders import NetworkLeaders
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.programs.schemas import (
-    CohortEntryCreate, ProgramCreate, ProgramUpdate, ProgramYearPublic, year_bounds, year_of,
+    CohortEntryCreate, ProgramCreate, ProgramUpdate, ProgramYearPublic, school_year,
+    year_bounds, year_of,
 )
 from shared.auth import Principal
 from shared.db import insert_unless_duplicate, utcnow
@@ -34,7 +36,7 @@ def _may_read(principal: Principal | None, network_id: str) -> bool:
     return principal is not None and principal.has_role(network_id, *READER_ROLES)
 
 
-def _require_manager(principal: Principal, network_id: str) -> None:
+def require_manager(principal: Principal, network_id: str) -> None:
     if not principal.has_role(network_id, *MANAGER_ROLES):
         raise Forbidden("Only the network's admins and coordinators manage its programs.")
 
@@ -56,13 +58,14 @@ def _overlaps(program_year: str, starts_on: date, ends_on: date) -> bool:
 
 
 def program_years(program: Program) -> list[str]:
-    """Every school year the program's dates touch, in order."""
+    """Every school year the program's dates touch, in order (within the years the API
+    accepts: a program stored before dates were bounded lists only those)."""
     first, last = int(year_of(program.starts_on)[:4]), int(year_of(program.ends_on)[:4])
-    return [f"{y}-{(y + 1) % 100:02d}" for y in range(first, last + 1)]
+    return [school_year(y) for y in range(max(first, FIRST_YEAR - 1), min(last, LAST_YEAR) + 1)]
 
 
 async def create_program(db: AsyncSession, *, principal: Principal, data: ProgramCreate) -> Program:
-    _require_manager(principal, data.network_id)
+    require_manager(principal, data.network_id)
     program = Program(**data.model_dump())
     await repository.add(db, program)
     await publish(db, OutboxEvent, topic="program.created", key=program.id,
@@ -81,7 +84,7 @@ async def readable_program(db: AsyncSession, *, principal: Principal | None,
 
 async def managed_program(db: AsyncSession, *, principal: Principal, program_id: str) -> Program:
     program = await readable_program(db, principal=principal, program_id=program_id)
-    _require_manager(principal, program.network_id)
+    require_manager(principal, program.network_id)
     return program
 
 

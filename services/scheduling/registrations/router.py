@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from services.scheduling.attendance.service import run_session
+from services.scheduling.deps import IdentityDep, PageDep, PrincipalDep, SessionDep
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
-from services.scheduling.people import Profile, fetch_profile
+from services.scheduling.identity import Profile, check_first
 from services.scheduling.registrations import service
 from services.scheduling.registrations.schemas import (
     MyRegistration, RegistrationCreate, RegistrationPublic, RegistrationStatus, RosterEntry,
@@ -19,22 +20,29 @@ router = APIRouter(tags=["registrations"])
 @router.post(
     "/sessions/{session_id}/registrations", response_model=RegistrationPublic, status_code=201,
     summary="Sign up: confirmed while seats last, else waitlisted",
-    description="Omit person_id to sign yourself up. A retry with the same Idempotency-Key "
-                "gets the first answer again (header Idempotent-Replayed: true).",
+    description="Omit person_id to sign yourself up. Staff and the session's facilitators "
+                "sign others up: 422 unknown_person when no one has that id. A retry with the "
+                "same Idempotency-Key gets the first answer again (header "
+                "Idempotent-Replayed: true).",
 )
 async def create_registration(
     session_id: str,
     request: Request,
     db: SessionDep,
     principal: PrincipalDep,
+    identity: IdentityDep,
     data: RegistrationCreate | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     person_id = data.person_id if data else None
     if person_id and person_id != principal.person_id:
-        # Fetched before the transaction starts so no lock is held across a network call.
-        profile = await fetch_profile(request.app.state.gateway, person_id,
-                                      authorization=request.headers.get("authorization"))
+        # Only those who may sign others up learn whether the person exists; asked before the
+        # request's transaction starts, so no lock is held across a network call.
+        await check_first(request.app.state.sessions, lambda check: run_session(
+            check, principal=principal, session_id=session_id))
+        await identity.require_person(person_id)
+        profile = await identity.profile(person_id,
+                                         authorization=request.headers.get("authorization"))
     else:
         profile = Profile(name=principal.name or "", email=principal.email or "")
 

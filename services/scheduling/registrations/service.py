@@ -22,7 +22,7 @@ from services.scheduling.errors import (
 )
 from services.scheduling.events import repository as events
 from services.scheduling.notifications import service as notices
-from services.scheduling.people import Profile
+from services.scheduling.identity import Profile
 from services.scheduling.registrations import repository
 from services.scheduling.registrations.models import Registration
 from services.scheduling.registrations.schemas import MyRegistration, RosterEntry

@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
+from services.scheduling.deps import IdentityDep, PageDep, PrincipalDep, SessionDep
+from services.scheduling.errors import UnknownPerson
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
-from services.scheduling.people import Profile, fetch_profile
+from services.scheduling.identity import Identity, Profile, check_first
 from services.scheduling.registrations.schemas import RegistrationPublic
 from services.scheduling.rosters import service
 from services.scheduling.rosters.schemas import (
@@ -14,8 +15,6 @@ from services.scheduling.rosters.schemas import (
     SessionCancellation,
 )
 from services.scheduling.sessions.schemas import SessionPublic
-from services.scheduling.signin_sheets.directory import Directory, IdentityUnavailable
-from shared.errors import CascadeError, InvalidInput
 from shared.pagination import Page
 
 router = APIRouter(tags=["rosters"])
@@ -23,15 +22,6 @@ router = APIRouter(tags=["rosters"])
 
 def _public(registrations) -> list[dict]:
     return [RegistrationPublic.model_validate(r).model_dump(mode="json") for r in registrations]
-
-
-class UnknownPerson(InvalidInput):
-    code, title = "unknown_person", "No one has this email or id"
-
-
-class IdentityDown(CascadeError):
-    status_code, code, title = 503, "identity_unavailable", "Identity could not be reached"
-    headers = {"Retry-After": "5"}
 
 
 @router.post(
@@ -56,35 +46,18 @@ async def cancel_session(session_id: str, request: Request, db: SessionDep,
                          action=cancel)
 
 
-async def _person(request: Request, data: ForcedRegistrationCreate) -> tuple[str, Profile]:
+async def _person(identity: Identity, data: ForcedRegistrationCreate) -> tuple[str, Profile]:
     """The person to seat and their name for the roster; looked up before the transaction
     starts so no lock is held across a call to identity."""
-    directory = Directory(gateway=request.app.state.gateway,
-                          service_token=request.app.state.service_token)
     if data.person_id is not None:
-        try:
-            found = await directory.get(data.person_id)
-        except IdentityUnavailable:
-            # Seat them all the same, as a sign-up would, with what the caller may read.
-            return data.person_id, await fetch_profile(
-                request.app.state.gateway, data.person_id,
-                authorization=request.headers.get("authorization"))
-        if found is None:
-            raise UnknownPerson(f"No one in Cascade has the id {data.person_id}.", errors=[
-                {"loc": ["body", "person_id"], "msg": "No one in Cascade has this id.",
-                 "type": "value_error"}])
+        found = await identity.require_person(data.person_id)
     else:
-        try:
-            found = await directory.find(data.email)
-        except IdentityUnavailable:
-            raise IdentityDown("Identity could not be reached to find this email; "
-                               "try again.") from None
+        found = await identity.person_by_email(data.email)
         if found is None:
             raise UnknownPerson(f"No one in Cascade has the email {data.email}.", errors=[
                 {"loc": ["body", "email"], "msg": "No one in Cascade has this email.",
                  "type": "value_error"}])
-    return str(found["id"]), Profile(name=str(found.get("full_name") or "")[:200],
-                                     email=str(found.get("email") or "")[:320])
+    return str(found["id"]), Profile.of(found)
 
 
 @router.post(
@@ -96,8 +69,12 @@ async def _person(request: Request, data: ForcedRegistrationCreate) -> tuple[str
 )
 async def create_forced_registration(session_id: str, data: ForcedRegistrationCreate,
                                      request: Request, db: SessionDep, principal: PrincipalDep,
+                                     identity: IdentityDep,
                                      idempotency_key: IdempotencyKey = None) -> Response:
-    person_id, profile = await _person(request, data)
+    # Staff of the session's network only learn whether an email or id is in Cascade.
+    await check_first(request.app.state.sessions, lambda check: service.managed_session(
+        check, principal=principal, session_id=session_id))
+    person_id, profile = await _person(identity, data)
 
     async def seat() -> tuple[int, dict]:
         registration = await service.force_add(db, principal=principal, session_id=session_id,

@@ -1,7 +1,9 @@
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.scheduling.dates import Day, Moment
 
 SessionStatus = Literal["scheduled", "cancelled"]
 PersonId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -15,8 +17,8 @@ class SessionCreate(BaseModel):
     room: str | None = Field(None, max_length=200)
     # A session in a slot may omit its times and takes the slot's.
     slot_id: str | None = Field(None, max_length=26)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     capacity: int = Field(ge=0, le=100_000)
     facilitator_ids: list[PersonId] = Field(default_factory=list, max_length=50)
 
@@ -67,7 +69,7 @@ class SessionSeriesCreate(BaseModel):
     titles: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = None
     description: str = Field("", max_length=10_000)
     room: str | None = Field(None, max_length=200)
-    first_date: date
+    first_date: Day
     # The meeting weekday; the first meeting is on it, on or after first_date.
     weekday: Weekday | None = None
     start_time: time
@@ -106,7 +108,7 @@ class SessionUpdate(BaseModel):
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=10_000)
     room: str | None = Field(None, max_length=200)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     capacity: int | None = Field(None, ge=0, le=100_000)
     facilitator_ids: list[PersonId] | None = Field(None, max_length=50)

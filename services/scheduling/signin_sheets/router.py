@@ -4,16 +4,16 @@ import hashlib
 
 from fastapi import APIRouter, Request, Response
 
-from services.scheduling.deps import PrincipalDep, SessionDep
+from services.scheduling.deps import IdentityDep, PrincipalDep, SessionDep
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey
 from services.scheduling.jobs.runner import JobRunner
 from services.scheduling.jobs.start import start_job
 from services.scheduling.jobs.uploads import CSV_BODY, read_upload
 from services.scheduling.signin_sheets import service
-from services.scheduling.signin_sheets.directory import Directory
 from services.scheduling.signin_sheets.errors import InvalidSheet
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 from services.scheduling.signin_sheets.schemas import LineErrorPublic, SignInSheetJobPublic
+from shared.auth import bearer_token
 
 router = APIRouter(tags=["sign-in sheets"])
 
@@ -31,10 +31,11 @@ def _public(job: SignInSheetJob, errors: list[SignInSheetLineError]) -> SignInSh
              summary="Import a session's sign-in sheet (CSV); answers the job that applies it",
              description=KEY_DESCRIPTION)
 async def create_sign_in_sheet(session_id: str, request: Request, principal: PrincipalDep,
+                               identity: IdentityDep,
                                idempotency_key: IdempotencyKey = None) -> Response:
     sessions = request.app.state.sessions
     async with sessions() as db:
-        await service.authorize(db, principal=principal, session_id=session_id)
+        session = await service.authorize(db, principal=principal, session_id=session_id)
     sheet = await read_upload(request, InvalidSheet)
     lines = service.parse_sheet(sheet)
 
@@ -44,9 +45,8 @@ async def create_sign_in_sheet(session_id: str, request: Request, principal: Pri
         return job, _public(job, []).model_dump(mode="json")
 
     importer = service.Importer(
-        runner=JobRunner(service.KIND, sessions),
-        directory=Directory(gateway=request.app.state.gateway,
-                            service_token=request.app.state.service_token))
+        runner=JobRunner(service.KIND, sessions), identity=identity,
+        network_id=session.network_id, acting_token=bearer_token(request) or "")
     return await start_job(
         request, principal=principal, key=idempotency_key,
         fingerprint={"sheet_sha256": hashlib.sha256(sheet).hexdigest()}, create=create,

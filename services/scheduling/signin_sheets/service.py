@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling.attendance import service as attendance
+from services.scheduling.identity import Identity, IdentityRefused, IdentityUnavailable
 from services.scheduling.jobs.runner import JobKind, JobRunner, JobStopped
 from services.scheduling.jobs.uploads import Line, parse_csv
-from services.scheduling.signin_sheets.directory import (
-    Directory, IdentityUnavailable, PersonRejected, SheetPerson)
 from services.scheduling.signin_sheets.errors import InvalidSheet
+from services.scheduling.sessions.models import Session
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 from shared.auth import Principal
 
@@ -27,6 +27,16 @@ MAX_EMAIL, MAX_NAME = 320, 200
 MAX_IDENTITY_FAILURES = 3
 KIND = JobKind(model=SignInSheetJob, error_model=SignInSheetLineError, abandoned=(
     "The import stopped when its process did; upload the sheet again to finish it."))
+
+
+@dataclass(frozen=True)
+class SheetPerson:
+    email: str
+    full_name: str
+    role: str
+    school: str | None
+    district: str | None
+    county: str | None
 
 
 def parse_sheet(content: bytes) -> list[Line]:
@@ -59,10 +69,10 @@ def read_line(line: Line) -> SheetPerson | str:
                        school=school or None, district=district or None, county=county or None)
 
 
-async def authorize(db: AsyncSession, *, principal: Principal, session_id: str) -> None:
-    """Facilitators of the session and staff of its network import its sheets, as they check
-    people in."""
-    await attendance.run_session(db, principal=principal, session_id=session_id)
+async def authorize(db: AsyncSession, *, principal: Principal, session_id: str) -> Session:
+    """The session, when the caller facilitates it or is staff of its network: they import its
+    sheets, as they check people in."""
+    return await attendance.run_session(db, principal=principal, session_id=session_id)
 
 
 async def create_job(db: AsyncSession, *, principal: Principal, session_id: str,
@@ -83,11 +93,15 @@ async def get_job(db: AsyncSession, *, principal: Principal, job_id: str
 
 @dataclass(frozen=True)
 class Importer:
-    """What a background import needs: the job runner (with its own database sessions) and the
-    way to identity."""
+    """What a background import needs: the job runner (with its own database sessions), the
+    way to identity, the session's network and the importing user's own token, which identity
+    is given with every match: identity decides what this user may create, never scheduling's
+    own powers (only after scheduling checked that the user runs the session)."""
 
     runner: JobRunner
-    directory: Directory
+    identity: Identity
+    network_id: str
+    acting_token: str
 
     async def run(self, *, job_id: str, principal: Principal, lines: list[Line]) -> None:
         async def work() -> None:
@@ -110,9 +124,10 @@ class Importer:
             await self.runner.reject(job_id, line.number, person)
             return "invalid"
         try:
-            person_id, created = await self.directory.find_or_create(person)
-        except PersonRejected as exc:
-            await self.runner.reject(job_id, line.number, f"identity refused this person: {exc}")
+            person_id, created = await self._find_or_create(person)
+        except IdentityRefused as exc:
+            await self.runner.reject(job_id, line.number,
+                                     f"identity refused this person: {exc.detail}")
             return "invalid"
         except IdentityUnavailable:
             log.warning("identity unavailable for line %s of import %s", line.number, job_id,
@@ -128,3 +143,10 @@ class Importer:
             job.people_created += int(created)
             job.people_matched += int(not created)
         return "applied"
+
+    async def _find_or_create(self, person: SheetPerson) -> tuple[str, bool]:
+        """The person's id in identity and whether identity created them just now."""
+        return await self.identity.match_person({
+            "network_id": self.network_id, "email": person.email, "full_name": person.full_name,
+            "role": person.role, "school": person.school, "district": person.district,
+            "county": person.county}, acting_token=self.acting_token)

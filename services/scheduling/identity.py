@@ -1,0 +1,173 @@
+"""Scheduling's one way to identity (people and organizations), always through the gateway.
+
+Every id goes into an internal URL quoted whole, so an id holding '/', '#', '?' or a control
+character names one record that does not exist, never another route. Identity's answers mean
+one thing everywhere: 404 is "no such record", another 4xx is the request's own fault (a client
+error for the caller), and only a transport failure or a 5xx is identity being unavailable
+(503 identity_unavailable, with Retry-After)."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.scheduling.errors import UnknownNetwork, UnknownPerson
+from shared.auth import ACTING_USER_HEADER, ServiceTokenProvider
+from shared.errors import CascadeError, InvalidInput
+
+T = TypeVar("T")
+
+log = logging.getLogger("cascade.scheduling.identity")
+
+IDENTITY = "/api/identity/v1"
+MAX_NAME, MAX_EMAIL = 200, 320
+
+
+class IdentityUnavailable(CascadeError):
+    status_code, code, title = 503, "identity_unavailable", "Identity could not be reached"
+    headers = {"Retry-After": "5"}
+
+
+class IdentityRefused(InvalidInput):
+    """Identity refused what was asked of it as given (a name too long for it, say)."""
+
+    code, title = "identity_refused", "Identity refused this request"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Name and email kept on a registration so rosters need no call to identity."""
+
+    name: str = ""
+    email: str = ""
+
+    @classmethod
+    def of(cls, person: dict[str, Any]) -> "Profile":
+        return cls(name=str(person.get("full_name") or "")[:MAX_NAME],
+                   email=str(person.get("email") or "")[:MAX_EMAIL])
+
+
+def segment(value: str) -> str:
+    """The value as one path segment: every reserved character quoted, and "." or ".."
+    spelled out, since a URL would otherwise resolve them as the current or parent path."""
+    quoted = quote(value, safe="")
+    return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return str(detail or f"identity answered {response.status_code}")
+
+
+@dataclass(frozen=True)
+class Identity:
+    gateway: httpx.AsyncClient
+    service_token: ServiceTokenProvider
+
+    async def _call(self, method: str, path: str, *, authorization: str | None = None,
+                    headers: dict[str, str] | None = None, **kwargs: Any
+                    ) -> dict[str, Any] | None:
+        """Identity's JSON answer; None for a 404 (and for an address no record can have)."""
+        try:
+            auth = ({"Authorization": authorization} if authorization
+                    else await self.service_token.headers())
+            response = await self.gateway.request(method, f"{IDENTITY}{path}",
+                                                  headers={**auth, **(headers or {})}, **kwargs)
+        except httpx.InvalidURL:
+            return None
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            log.warning("identity could not be reached for %s %s: %s", method, path,
+                        type(exc).__name__)
+            raise IdentityUnavailable("Identity could not be reached; try again.") from exc
+        if response.status_code == 404:
+            return None
+        if 400 <= response.status_code < 500:
+            raise IdentityRefused(_detail(response))
+        if not 200 <= response.status_code < 300:
+            log.warning("identity answered %s to %s %s", response.status_code, method, path)
+            raise IdentityUnavailable(f"Identity answered {response.status_code}; try again.")
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise IdentityUnavailable("Identity answered something unexpected; try again.")
+        return body
+
+    async def person(self, person_id: str) -> dict[str, Any] | None:
+        """Identity's record of the person (read with scheduling's own token), None if none."""
+        return await self._call("GET", f"/people/{segment(person_id)}")
+
+    async def person_by_email(self, email: str) -> dict[str, Any] | None:
+        body = await self._call("GET", "/people", params={"email": email, "limit": 1})
+        items = body.get("items") if body else None
+        if not isinstance(items, list):
+            raise IdentityUnavailable("Identity answered something unexpected; try again.")
+        return items[0] if items else None
+
+    async def organization(self, organization_id: str) -> dict[str, Any] | None:
+        return await self._call("GET", f"/organizations/{segment(organization_id)}")
+
+    async def require_person(self, person_id: str, *, field: str = "person_id"
+                             ) -> dict[str, Any]:
+        """The person, or 422 unknown_person: no record may point at someone who is not."""
+        person = await self.person(person_id)
+        if person is None:
+            raise UnknownPerson(f"No one in Cascade has the id {person_id!r}.", errors=[
+                {"loc": ["body", field], "msg": "No one in Cascade has this id.",
+                 "type": "value_error"}])
+        return person
+
+    async def require_network(self, network_id: str) -> None:
+        """422 unknown_network unless the id names a network (not a district, say)."""
+        organization = await self.organization(network_id)
+        if organization is None or organization.get("kind") != "network":
+            detail = "network_id must name a network in Cascade."
+            raise UnknownNetwork(f"No network has the id {network_id!r}.", errors=[
+                {"loc": ["body", "network_id"], "msg": detail, "type": "value_error"}])
+
+    async def match_person(self, fields: dict[str, Any], *, acting_token: str
+                           ) -> tuple[str, bool]:
+        """The id of the person a sign-in sheet line names, found by email or created now, and
+        whether identity created them. Asked with scheduling's token for the user whose own
+        token is acting_token: identity checks that token and decides what the user may
+        create (people of the network; schools and districts only for its staff)."""
+        body = await self._call("POST", "/people/matches", json=fields,
+                                headers={ACTING_USER_HEADER: acting_token})
+        if body is None:
+            raise IdentityRefused("identity knows no such network")
+        if not isinstance(body.get("id"), str) or not isinstance(body.get("created"), bool):
+            raise IdentityUnavailable("Identity answered something unexpected; try again.")
+        return body["id"], body["created"]
+
+    async def profile(self, person_id: str, *, authorization: str | None) -> Profile:
+        """The person's name and email as identity shows them to the caller (with the caller's
+        own token); blanks when the caller may not read them or identity cannot say: a
+        sign-up never fails for want of a name."""
+        if not authorization:
+            return Profile()
+        try:
+            person = await self._call("GET", f"/people/{segment(person_id)}",
+                                      authorization=authorization)
+        except CascadeError:
+            return Profile()
+        return Profile.of(person) if person else Profile()
+
+
+async def check_first(sessions: async_sessionmaker[AsyncSession],
+                      check: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Runs an authorization check in its own short transaction, ended before identity is
+    asked anything: a refusal then tells the caller nothing about the person or organization
+    named, and no database lock is held across the call (the request's own transaction starts
+    afterwards and checks again)."""
+    async with sessions() as db:
+        return await check(db)
