@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -6,6 +5,7 @@ from fastapi import APIRouter, Query
 from services.identity.audit import service
 from services.identity.audit.schemas import AuditEntryPublic, AuditFilter
 from services.identity.deps import PageDep, PrincipalDep, SessionDep
+from shared.dates import Day
 from shared.pagination import Page
 
 router = APIRouter(tags=["audit"])
@@ -22,10 +22,10 @@ async def list_audit_entries(
     action: Annotated[str | None, Query(max_length=50, description=(
         "an action (membership.create) or its family (membership)"))] = None,
     target_id: Annotated[str | None, Query(max_length=26)] = None,
-    since: Annotated[date | None, Query(alias="from", description="on or after this day (UTC)",
-                                        ge=date(1900, 1, 1), le=date(2999, 12, 31))] = None,
-    until: Annotated[date | None, Query(alias="to", description="on or before this day (UTC)",
-                                        ge=date(1900, 1, 1), le=date(2999, 12, 31))] = None,
+    since: Annotated[Day | None, Query(alias="from",
+                                       description="on or after this day (UTC)")] = None,
+    until: Annotated[Day | None, Query(alias="to",
+                                       description="on or before this day (UTC)")] = None,
 ) -> Page[AuditEntryPublic]:
     wanted = AuditFilter(actor_subject=actor_subject, action=action, target_id=target_id,
                          since=since, until=until)

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response, status
@@ -12,6 +11,7 @@ from services.identity.sessions.schemas import (
     RevokedSessionList,
     SessionsRevoked,
 )
+from shared.dates import Moment
 
 router = APIRouter(tags=["sessions"])
 SessionId = Annotated[str, Path(max_length=26)]
@@ -69,7 +69,7 @@ async def revoke_person_sessions(db: SessionDep, actor: PrincipalDep,
             summary="Sessions ended recently")
 async def list_revoked_sessions(
     db: SessionDep, actor: PrincipalDep, settings: SettingsDep, response: Response,
-    since: Annotated[datetime | None, Query(description="ended at or after (ISO 8601)")] = None,
+    since: Annotated[Moment | None, Query(description="ended at or after (ISO 8601)")] = None,
 ) -> RevokedSessionList:
     """For Cascade services (their own token): the ids of sessions ended since `since`, never
     further back than the lifetime of a user access token (older ones' tokens have expired).
@@ -81,9 +81,10 @@ async def list_revoked_sessions(
 
 @router.post("/token/revoke", status_code=status.HTTP_200_OK, summary="Sign out (end a session)")
 async def revoke_token(db: SessionDep, response: Response,
-                       token: Annotated[str, Form(max_length=4096)]) -> dict:
+                       token: Annotated[str, Form(max_length=4096)] = "") -> dict:
     """RFC 7009 token revocation (application/x-www-form-urlencoded, `token` = a refresh token):
-    ends its session. Answers 200 whether or not the token was known, so it tells nothing."""
+    ends its session. Answers 200 whether or not the token was known (an empty one too), so it
+    tells nothing."""
     response.headers["Cache-Control"] = "no-store"
     await service.end_by_refresh_token(db, refresh_token=token)
     return {}

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from shared.db import utcnow
-from services.scheduling.dates import Day
+from shared.dates import Day
 from services.scheduling.deps import (
     IdentityDep, OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep,
 )

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from services.scheduling.dates import Moment
+from shared.dates import Moment
 from services.scheduling.sessions.schemas import SessionPublic
 
 EventKind = Literal["workshop_series", "conference", "institute", "webinar", "coaching_cycle",

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.scheduling.dates import Day, Moment
+from shared.dates import Day, Moment
 
 from services.scheduling.sessions.schemas import PersonId, SessionPublic
 from services.scheduling.signin_sheets.service import EMAIL

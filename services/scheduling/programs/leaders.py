@@ -5,11 +5,10 @@ may grant it; when identity refuses, the cohort entry is refused too."""
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote
 
 import httpx
 
-from services.scheduling.credit.errors import IdentityUnavailable
+from services.scheduling.identity import IdentityUnavailable, segment
 from services.scheduling.programs.errors import LeadershipRefused, LeadershipUnknown
 
 MEMBERS = "/api/identity/v1/organizations/{network}/members"
@@ -46,7 +45,7 @@ class NetworkLeaders:
         """The new leader membership's id; None when the person already holds this leadership
         from that day through another grant (which is left alone)."""
         response = await self._send(
-            "POST", MEMBERS.format(network=quote(network_id, safe="")), key,
+            "POST", MEMBERS.format(network=segment(network_id)), key,
             json={"person_id": person_id, "role": "leader", "starts_on": starts_on.isoformat(),
                   "ends_on": ends_on.isoformat()})
         if response.status_code == 201:
@@ -56,8 +55,7 @@ class NetworkLeaders:
         raise _refusal(response)
 
     async def take_back(self, *, network_id: str, membership_id: str, key: str) -> None:
-        path = MEMBERS.format(network=quote(network_id, safe="")) + "/" + quote(membership_id,
-                                                                                safe="")
+        path = MEMBERS.format(network=segment(network_id)) + "/" + segment(membership_id)
         response = await self._send("DELETE", path, key)
         if response.status_code not in (204, 404):  # 404: already gone
             raise _refusal(response)

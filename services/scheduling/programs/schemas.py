@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from services.scheduling.dates import Day
+from shared.dates import Day
 
 ProgramStatus = Literal["active", "closed"]
 CohortRole = Literal["leader", "coach"]

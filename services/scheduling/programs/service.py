@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling import access
-from services.scheduling.dates import FIRST_YEAR, LAST_YEAR
+from shared.dates import FIRST_YEAR, LAST_YEAR
 from services.scheduling.db import OutboxEvent
 from services.scheduling.programs import repository
 from services.scheduling.programs.errors import (

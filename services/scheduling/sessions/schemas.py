@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.scheduling.dates import Day, Moment
+from shared.dates import Day, Moment
 
 SessionStatus = Literal["scheduled", "cancelled"]
 PersonId = Annotated[str, Field(min_length=1, max_length=64)]

@@ -1,4 +1,4 @@
-"""The dates and times the API accepts: ISO 8601 text (never a number, which pydantic would
+"""The dates and times Cascade's APIs accept: ISO 8601 text (never a number, which pydantic would
 read as seconds since 1970, so 0 would become 1970-01-01) in the years 1900 to 2199, near enough
 that everything computed from them (school years, a time zone's changes for a calendar feed)
 stays valid and cheap, and wide enough for any real schedule or record."""
