@@ -26,6 +26,11 @@ def network(live_stack):
     person_with_account(api, root, "colleague@setup.e2e.test", "Cal Colleague")
     post(api, f"/api/identity/v1/organizations/{network['id']}/members", root,
          {"person_id": admin["id"], "role": "network_admin"})
+    # The colleague is among the network's people, as a sign-in sheet would have made them;
+    # anyone else comes in by invitation.
+    post(api, "/api/identity/v1/people/matches", root, {
+        "network_id": network["id"], "email": "colleague@setup.e2e.test",
+        "full_name": "Cal Colleague", "role": "teacher"})
     return network
 
 

@@ -270,7 +270,8 @@ async def grant_membership(request: Request, clients: ClientsDep, user: UserDep)
     if not errors:
         person = await clients.identity.person_by_email(user.token, text(values, "email"))
         if person is None:
-            errors["email"] = "No one with this email has a Cascade profile."
+            errors["email"] = ("No one with this email is among the network's people: invite them "
+                               "instead.")
     if not errors and person is not None:
         try:
             await clients.network.grant(user.token, network.id,
