@@ -15,6 +15,7 @@ from services.evidence.main import create_app as create_evidence
 from services.evidence.settings import EvidenceSettings
 from services.scheduling.main import create_app as create_scheduling
 from services.scheduling.settings import SchedulingSettings
+from tests.scheduling.conftest import Directory
 
 NETWORK = "net-evidence"
 LIMIT = 64 * 1024
@@ -34,6 +35,32 @@ class PathDispatcher:
             await send({"type": "http.response.body", "body": b""})
             return
         await app(scope, receive, send)
+
+
+class IdentityDouble:
+    """Identity as scheduling's tests stand it in (tests/scheduling/conftest.py), as an ASGI app:
+    it knows the evidence tests' network and people, so scheduling accepts their events."""
+
+    def __init__(self) -> None:
+        self.directory = Directory()
+        self.directory.network(NETWORK)
+
+    async def __call__(self, scope, receive, send):
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        query = scope["query_string"].decode()
+        request = httpx.Request(scope["method"], f"http://gateway{scope['path']}"
+                                + (f"?{query}" if query else ""),
+                                headers=[(k.decode(), v.decode()) for k, v in scope["headers"]],
+                                content=body)
+        response = self.directory.handle(request)
+        await send({"type": "http.response.start", "status": response.status_code,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": response.content})
 
 
 class Suite:
@@ -77,7 +104,7 @@ class Suite:
 
 @pytest.fixture
 async def suite(database_urls, keys, tmp_path):
-    dispatcher = PathDispatcher({})
+    dispatcher = PathDispatcher({"identity": IdentityDouble()})
     transport = httpx.ASGITransport(app=dispatcher)
     scheduling = create_scheduling(
         SchedulingSettings(database_url=database_urls["scheduling"], var_dir=tmp_path),

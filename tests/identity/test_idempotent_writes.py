@@ -130,9 +130,19 @@ async def test_the_same_key_from_another_caller_is_their_own_request(api):
     assert "idempotent-replayed" not in second.headers
 
 
-# Not retried writes of the caller's records: a token grant, and the public sign-up (no caller
-# to key a record to; being rebuilt with its emailed link).
-NOT_KEYED = {("POST", "/api/identity/v1/token"), ("POST", "/api/identity/v1/accounts")}
+# Writes that need no key: a token grant and its revocation; the public routes with no caller
+# to key a record to, whose single-use mailed link is what stops a second effect (sign-up,
+# confirmation, reset, an invitation's preview and acceptance); and writes that come out the
+# same however often they run (matching a person by email, ending a session, a password change,
+# whose retry no longer knows the current password).
+NOT_KEYED = {(method, f"/api/identity/v1{path}") for method, path in (
+    ("POST", "/token"), ("POST", "/token/revoke"), ("POST", "/accounts"),
+    ("POST", "/accounts/confirmations"), ("POST", "/password-resets"),
+    ("POST", "/password-resets/completions"), ("POST", "/invitations/previews"),
+    ("POST", "/invitations/acceptances"), ("POST", "/people/matches"),
+    ("DELETE", "/me/sessions/{session_id}"), ("POST", "/me/password"),
+    ("POST", "/people/{person_id}/sessions/revoke"),
+)}
 
 
 async def test_every_identity_write_declares_the_idempotency_key(api):

@@ -38,6 +38,16 @@ async def pending(api, network_id: str, headers) -> list[dict]:
 
 
 class TestInvitation:
+    async def test_a_retried_invitation_invites_and_mails_once(self, api):
+        network, admin = await network_with_admin(api)
+        headers = {**admin, "Idempotency-Key": "invite-cal-1"}
+        first = await invite(api, network["id"], headers, "cal@example.org")
+        again = await invite(api, network["id"], headers, "cal@example.org")
+        assert again == first
+        assert len(await pending(api, network["id"], admin)) == 1
+        assert len(await api.mail_to("cal@example.org")) == 1
+
+
     async def test_the_role_comes_only_once_the_invitation_is_accepted_by_signing_up(self, api):
         network, admin = await network_with_admin(api)
         sent = await invite(api, network["id"], admin, "New.Leader@example.org",

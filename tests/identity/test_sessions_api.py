@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import jwt
 
+from services.identity.cli import create_account
 from tests.identity.conftest import ADMIN_EMAIL, BASE, PASSWORD
 
 PROBLEM = "application/problem+json"
@@ -17,9 +18,14 @@ def claims(token: str) -> dict:
     return jwt.decode(token, options={"verify_signature": False})
 
 
-async def sign_in(api, email: str, password: str = PASSWORD, **device) -> dict:
-    response = await api.client.post(f"{BASE}/token", data={
-        "grant_type": "password", "username": email, "password": password, **device})
+async def sign_in(api, email: str, password: str = PASSWORD, *, user_agent: str | None = None,
+                  client_address: str | None = None) -> dict:
+    """`client_address` comes as the gateway tells it (X-Forwarded-For from a trusted peer)."""
+    response = await api.client.post(
+        f"{BASE}/token",
+        data={"grant_type": "password", "username": email, "password": password,
+              **({"user_agent": user_agent} if user_agent else {})},
+        headers={"X-Forwarded-For": client_address} if client_address else None)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -32,8 +38,7 @@ async def refresh(api, refresh_token: str):
 async def account(api, email: str, **membership) -> str:
     """A person with an account; the person's id."""
     person = await api.person(email)
-    await api.post("/accounts", None, {"email": email, "password": PASSWORD,
-                                       "full_name": "Pat Doe"})
+    await create_account(api.settings, email=email, password=PASSWORD, full_name="Pat Doe")
     if membership:
         await api.member(membership["organization_id"], person["id"], membership["role"])
     return person["id"]

@@ -71,8 +71,7 @@ async def test_a_coordinator_cannot_make_a_leader_through_the_cohort(stack):
                                           json={"name": "Bay Network", "kind": "network"}))
     coordinator = await _ok(await client.post(f"{IDENTITY}/people", headers=root, json={
         "email": "coord@reach.test", "full_name": "Cory Coordinator", "role": "administrator"}))
-    await _ok(await client.post(f"{IDENTITY}/accounts", json={
-        "email": "coord@reach.test", "password": "coordinator-pass-1", "full_name": "Cory"}))
+    await stack.create_account("coord@reach.test", "coordinator-pass-1", "Cory")
     await _ok(await client.post(f"{IDENTITY}/organizations/{network['id']}/members",
                                 headers=root, json={"person_id": coordinator["id"],
                                                     "role": "coordinator"}))

@@ -186,7 +186,7 @@ class TestPersonalFeed:
         ]
         assert {problem(answer, 404)["code"] for answer in answers} == {"calendar_not_found"}
 
-    @pytest.mark.parametrize("token", ["é", "\u00e9" * 64, "\U0001f600", "\x00", "%"])
+    @pytest.mark.parametrize("token", ["é", "\u00e9" * 64, "\U0001f600", "%"])
     async def test_any_token_at_all_is_a_404_never_a_500(self, api, client, token):
         # B1 of the fuzzing report: /calendars/0.ics?token=%C3%A9 answered 500 (compare_digest
         # refuses non-ASCII text), to anyone, with no account.
@@ -195,6 +195,11 @@ class TestPersonalFeed:
         for person_id in (me, "0"):
             answer = await client.get(f"{API}/calendars/{person_id}.ics", params={"token": token})
             assert problem(answer, 404)["code"] == "calendar_not_found"
+
+    async def test_a_nul_in_the_token_is_refused_before_any_lookup(self, client):
+        # U+0000 is refused by every service before its routes (PostgreSQL cannot hold it).
+        answer = await client.get(f"{API}/calendars/0.ics", params={"token": "\x00"})
+        assert problem(answer, 422)["code"] == "invalid_input"
 
     async def test_me_calendar_needs_a_signed_in_person(self, client, keys):
         assert problem(await client.get(f"{API}/me/calendar"), 401)["code"] == "unauthorized"

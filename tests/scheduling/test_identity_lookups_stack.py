@@ -40,9 +40,7 @@ async def sandbox(stack) -> Sandbox:
                                                json={"name": "Fuzz Sandbox", "kind": "network"}))
     person = await _created(await client.post(f"{IDENTITY}/people", headers=root, json={
         "email": "someone@stack.test", "full_name": "Some One", "role": "teacher"}))
-    await _created(await client.post(f"{IDENTITY}/accounts", headers=root, json={
-        "email": "teacher@stack.test", "password": "long-enough-password",
-        "full_name": "Tea Cher"}))
+    await stack.create_account("teacher@stack.test", "long-enough-password", "Tea Cher")
     teacher = bearer(await stack.token("teacher@stack.test", "long-enough-password"))
     event = await _created(await client.post(f"{API}/events", headers=root, json={
         "network_id": network["id"], "kind": "workshop_series", "title": "Sandbox",

@@ -78,9 +78,9 @@ class TestEmbeddedSecrets:
         for name in SECRET_NAMES:
             monkeypatch.delenv(name, raising=False)
         every = embedded_secrets(tmp_path)
-        clients = {c: every[f"{c.upper()}_CLIENT_SECRET"] for c in ("scheduling", "evidence",
-                                                                     "reach")}
-        assert len(set(clients.values())) == 3
+        clients = {c: every[f"{c.upper()}_CLIENT_SECRET"]
+                   for c in ("identity", "scheduling", "evidence", "reach")}
+        assert len(set(clients.values())) == 4
         assert json.loads(every["IDENTITY_SERVICE_CLIENTS"]) == {
             c: hashlib.sha256(v.encode()).hexdigest() for c, v in clients.items()}
         for value in every.values():
@@ -96,7 +96,8 @@ class TestEmbeddedSecrets:
         held = {app: SECRET_NAMES & set(suite.environment(app)) for app in
                 ("identity", "scheduling", "evidence", "reach", "web", "gateway")}
         assert held == {
-            "identity": {"IDENTITY_KEY_ENCRYPTION_KEY", "IDENTITY_SERVICE_CLIENTS"},
+            "identity": {"IDENTITY_KEY_ENCRYPTION_KEY", "IDENTITY_SERVICE_CLIENTS",
+                         "IDENTITY_CLIENT_SECRET"},
             "scheduling": {"SCHEDULING_CLIENT_SECRET"},
             "evidence": {"EVIDENCE_CLIENT_SECRET"},
             "reach": {"REACH_CLIENT_SECRET"},

@@ -17,8 +17,7 @@ async def _post(stack, path, token, **kwargs):
 async def _user(stack, root: str, email: str) -> tuple[dict, str]:
     person = await _post(stack, f"{IDENTITY}/people", root,
                          json={"email": email, "full_name": email.split("@")[0], "role": "teacher"})
-    await _post(stack, f"{IDENTITY}/accounts", None,
-                json={"email": email, "password": "long-password-1", "full_name": "X"})
+    await stack.create_account(email, "long-password-1", "X")
     return person, await stack.token(email, "long-password-1")
 
 

@@ -1,4 +1,4 @@
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.identity.deps import (
     OptionalPrincipalDep,
@@ -7,6 +7,7 @@ from services.identity.deps import (
     SessionDep,
     SettingsDep,
 )
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.identity.invitations import service
 from services.identity.invitations.schemas import (
     InvitationAccept,
@@ -23,13 +24,19 @@ ONE = "/organizations/{organization_id}/invitations/{invitation_id}"
 
 
 @router.post("/organizations/{organization_id}/invitations", response_model=InvitationPublic,
-             status_code=status.HTTP_201_CREATED, summary="Invite an email to a role here")
+             status_code=status.HTTP_201_CREATED, summary="Invite an email to a role here",
+             description="Mails a single-use link; the membership exists once it is accepted. "
+                         + KEY_DESCRIPTION)
 async def create_invitation(db: SessionDep, actor: PrincipalDep, settings: SettingsDep,
-                            organization_id: str, body: InvitationCreate) -> InvitationPublic:
-    """Mails a single-use link; the membership exists once it is accepted."""
-    invitation = await service.create_invitation(db, actor, organization_id, body,
-                                                 settings=settings)
-    return service.public(invitation)
+                            organization_id: str, body: InvitationCreate, request: Request,
+                            idempotency_key: IdempotencyKey = None) -> Response:
+    async def create() -> tuple[int, dict]:
+        invitation = await service.create_invitation(db, actor, organization_id, body,
+                                                     settings=settings)
+        return 201, service.public(invitation).model_dump(mode="json")
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key,
+                         body=body.model_dump(mode="json"), action=create)
 
 
 @router.get("/organizations/{organization_id}/invitations", response_model=Page[InvitationPublic],
@@ -40,18 +47,31 @@ async def list_invitations(db: SessionDep, actor: PrincipalDep, page: PageDep,
     return Page(items=[service.public(i) for i in items], next_cursor=cursor)
 
 
-@router.post(f"{ONE}/resend", response_model=InvitationPublic, summary="Mail a new link")
+@router.post(f"{ONE}/resend", response_model=InvitationPublic, summary="Mail a new link",
+             description=KEY_DESCRIPTION)
 async def resend_invitation(db: SessionDep, actor: PrincipalDep, settings: SettingsDep,
-                            organization_id: str, invitation_id: str) -> InvitationPublic:
-    invitation = await service.resend(db, actor, organization_id, invitation_id,
-                                      settings=settings)
-    return service.public(invitation)
+                            organization_id: str, invitation_id: str, request: Request,
+                            idempotency_key: IdempotencyKey = None) -> Response:
+    async def resend() -> tuple[int, dict]:
+        invitation = await service.resend(db, actor, organization_id, invitation_id,
+                                          settings=settings)
+        return 200, service.public(invitation).model_dump(mode="json")
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key, body=None,
+                         action=resend)
 
 
-@router.delete(ONE, status_code=status.HTTP_204_NO_CONTENT, summary="Withdraw an invitation")
+@router.delete(ONE, status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               summary="Withdraw an invitation", description=KEY_DESCRIPTION)
 async def delete_invitation(db: SessionDep, actor: PrincipalDep, organization_id: str,
-                            invitation_id: str) -> None:
-    await service.withdraw(db, actor, organization_id, invitation_id)
+                            invitation_id: str, request: Request,
+                            idempotency_key: IdempotencyKey = None) -> Response:
+    async def withdraw() -> tuple[int, None]:
+        await service.withdraw(db, actor, organization_id, invitation_id)
+        return 204, None
+
+    return await respond(db, request, subject=actor.subject, key=idempotency_key, body=None,
+                         action=withdraw)
 
 
 @router.post("/invitations/previews", response_model=InvitationPreview,

@@ -159,7 +159,8 @@ async def _refresh(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettin
     return await _user_token(db, key_ring, settings, _Credentials(
         account_id=account.id, password_hash=account.password_hash,
         is_platform_admin=account.is_platform_admin, person_id=person.id, email=person.email,
-        full_name=person.full_name), session_id=login.id)
+        full_name=person.full_name, email_verified=account.email_verified_at is not None),
+        session_id=login.id)
 
 
 async def _client_credentials(db: AsyncSession, key_ring: KeyRing, settings: IdentitySettings,
