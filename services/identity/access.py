@@ -47,7 +47,11 @@ def may_create_organization(actor: Principal, kind: str, parent_id: str | None) 
     if not is_user(actor):
         return False
     if kind in STAFF_KINDS:
-        return bool(actor.organizations_with(*PEOPLE_MANAGERS))
+        # Network admins' networks span districts; a coordinator adds a school only to a
+        # district (or county office) they hold their role in.
+        if parent_id is None or actor.organizations_with("network_admin"):
+            return bool(actor.organizations_with(*PEOPLE_MANAGERS))
+        return actor.has_role(parent_id, *PEOPLE_MANAGERS)
     if kind == "partner":
         return actor.has_role(parent_id, "network_admin")
     return False

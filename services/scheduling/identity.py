@@ -107,6 +107,18 @@ class Identity:
         """Identity's record of the person (read with scheduling's own token), None if none."""
         return await self._call("GET", f"/people/{segment(person_id)}")
 
+    async def person_seen_by(self, person_id: str, *, authorization: str | None
+                             ) -> dict[str, Any] | None:
+        """The person as identity shows them to the caller (read with the caller's own token),
+        None when identity hides them from the caller."""
+        if not authorization:
+            return None
+        try:
+            return await self._call("GET", f"/people/{segment(person_id)}",
+                                    authorization=authorization)
+        except IdentityRefused:
+            return None
+
     async def person_by_email(self, email: str) -> dict[str, Any] | None:
         body = await self._call("GET", "/people", params={"email": email, "limit": 1})
         items = body.get("items") if body else None

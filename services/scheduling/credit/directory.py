@@ -15,6 +15,15 @@ async def district_of(identity: Identity, person_id: str) -> str | None:
     return str(district) if district else None
 
 
+async def require_seen_by_caller(identity: Identity, person_id: str, *,
+                                 authorization: str | None) -> None:
+    """404, as identity answers, unless identity shows the caller this person: a network admin
+    reads the transcript of their own network's people only, not (with their networks' rows
+    filtered out) the district of anyone on the platform."""
+    if await identity.person_seen_by(person_id, authorization=authorization) is None:
+        raise PersonNotFound(f"No person has id {person_id!r}.")
+
+
 async def require_district(identity: Identity, organization_id: str) -> None:
     organization = await identity.organization(organization_id)
     if organization is None or organization.get("kind") != "district":

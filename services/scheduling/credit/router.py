@@ -128,10 +128,13 @@ async def get_my_transcript(db: SessionDep, principal: PrincipalDep,
             summary="A person's PD transcript",
             description="Read by the person, their district's coordinators and platform admins; "
                         "a network admin sees only their networks' events. " + TRANSCRIPT_HELP)
-async def get_person_transcript(person_id: str, db: SessionDep, principal: PrincipalDep,
-                                identity: IdentityDep) -> Transcript:
+async def get_person_transcript(person_id: str, request: Request, db: SessionDep,
+                                principal: PrincipalDep, identity: IdentityDep) -> Transcript:
     service.may_read_some_transcript(principal, person_id=person_id)
     district_id = await directory.district_of(identity, person_id)
     networks = service.transcript_reach(principal, person_id=person_id, district_id=district_id)
+    if networks is not None:
+        await directory.require_seen_by_caller(
+            identity, person_id, authorization=request.headers.get("authorization"))
     return await service.transcript(db, person_id=person_id, district_id=district_id,
                                     networks=networks)
