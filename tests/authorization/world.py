@@ -18,6 +18,7 @@ request from the factories below, made by the platform admin.
 
 import itertools
 import re
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import jwt
@@ -51,6 +52,8 @@ class World:
         self.subject: dict[str, str] = {}  # role -> the token's sub
         self.email: dict[str, str] = {"platform_admin": ROOT_LOGIN[0]}
         self.password: dict[str, str] = {"platform_admin": ROOT_LOGIN[1]}
+        self._feed_after = "0"  # how far identity's feed has been read for mailed links
+        self._links: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
 
     # -- calls ------------------------------------------------------------------------------
     async def call(self, method: str, path: str, *, role: str = "platform_admin",
@@ -75,16 +78,24 @@ class World:
 
     async def mailed_link(self, email: str, kind: str) -> str:
         """The newest `kind` link identity mailed to `email`, read from its feed as scheduling
-        (which delivers identity's mail) reads it."""
+        (which delivers identity's mail) reads it: from where the last read stopped."""
         service = await self.client.post(f"{IDENTITY}/token", data={
             "grant_type": "client_credentials", "client_id": "scheduling",
             "client_secret": CLIENT_SECRETS["scheduling"]})
-        feed = await self.client.get(f"{IDENTITY}/feed", params={"limit": 1000},
-                                     headers=bearer(service.json()["access_token"]))
-        assert feed.status_code == 200, feed.text
-        tokens = [found.group(2) for event in feed.json()["events"]
-                  if event["topic"] == "mail.requested" and event["payload"]["to_email"] == email
-                  for found in LINK.finditer(event["payload"]["body"]) if found.group(1) == kind]
+        headers = bearer(service.json()["access_token"])
+        while True:
+            feed = await self.client.get(f"{IDENTITY}/feed", headers=headers,
+                                         params={"after": self._feed_after, "limit": 500})
+            assert feed.status_code == 200, feed.text
+            page = feed.json()
+            for event in page["events"]:
+                if event["topic"] == "mail.requested":
+                    mail = event["payload"]
+                    self._links[mail["to_email"]] += LINK.findall(mail["body"])
+            if page["next_cursor"] == self._feed_after:
+                break
+            self._feed_after = page["next_cursor"]
+        tokens = [token for found, token in self._links[email] if found == kind]
         assert tokens, f"no {kind} link was mailed to {email}"
         return tokens[-1]
 
@@ -115,11 +126,11 @@ class World:
         for role, membership in memberships.items():
             self.email[role] = f"{role.replace('_', '.')}@matrix.test"
             self.password[role] = PASSWORD
-            district = "District Two" if role == "other_coordinator" else "District One"
+            district, county = (("District Two", "Fresno") if role == "other_coordinator"
+                                else ("District One", "Alameda"))
             person = await self.post(f"{IDENTITY}/people", {
                 "email": self.email[role], "full_name": f"{role.title()} Person",
-                "role": "teacher", "district": district, "county": "Alameda"
-                if district == "District One" else "Fresno"})
+                "role": "teacher", "district": district, "county": county})
             self.person[role] = person["id"]
             await self.stack.create_account(self.email[role], PASSWORD, f"{role.title()} Person")
             if membership:
@@ -134,7 +145,6 @@ class World:
                 self.subject[role] = jwt.decode(token, options={"verify_signature": False})["sub"]
 
         key = await self.post(f"{organization}/{self.partner_org}/api-keys")
-        self.api_key_id = key["id"]
         self.headers["partner"] = bearer(key["key"])
 
         await self._scheduling()
