@@ -6,9 +6,9 @@ a row in A's audit log.
 The world (world.py) is built once per backend through the public API, and each route's one
 valid request (requests.py) is sent by the ten roles, those the matrix refuses first. Both
 databases: about 40 s of CPU each (the world takes a few seconds; much of the rest is the
-password hashing of the sign-ins some cells need); on a loaded 2-core machine the SQLite run
-took 88 s and the PostgreSQL one 140 s of wall time, the audit test's wait for rows that are
-not written yet (until i7-denials) included.
+password hashing of the sign-ins some cells need); on a shared 2-core machine the SQLite run
+took 50 to 90 s and the PostgreSQL one 100 to 140 s of wall time, including the audit test's
+10 s wait for rows that are not written yet (until i7-denials).
 """
 
 from pathlib import Path
