@@ -24,12 +24,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import JSON
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import SchemaItem, conv
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.sqltypes import AutoString
 
 from shared.db import UTCDateTime, utcnow
 from shared.errors import Conflict, InvalidInput
@@ -142,3 +145,24 @@ class Idempotency:
         if outcome.status_code == 204:
             return Response(status_code=204, headers=sent or None)
         return JSONResponse(outcome.body, status_code=outcome.status_code, headers=sent or None)
+
+
+def record_table_columns() -> list[SchemaItem]:
+    """The idempotency_record table as a service's migration creates it:
+    op.create_table("idempotency_record", *record_table_columns()).
+
+    Migrations that ran already use it, so it stays as it is: a change to the table is a new
+    migration, not an edit here. Names are given as the naming convention made them (op.f)."""
+    return [
+        sa.Column("id", AutoString(length=26), nullable=False),
+        sa.Column("subject", AutoString(length=200), nullable=False),
+        sa.Column("key", AutoString(length=255), nullable=False),
+        sa.Column("method", AutoString(length=10), nullable=False),
+        sa.Column("path", AutoString(length=500), nullable=False),
+        sa.Column("request_hash", AutoString(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=conv("pk_idempotency_record")),
+        sa.UniqueConstraint("subject", "key", name=conv("uq_idempotency_record_subject_key")),
+    ]
