@@ -12,6 +12,7 @@ import sqlmodel
 from alembic import op
 
 from shared.idempotency import record_table_columns
+from shared.outbox import event_table_columns
 
 revision = '0001'
 down_revision = None
@@ -45,14 +46,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_event_status'), ['status'], unique=False)
 
     op.create_table('idempotency_record', *record_table_columns())
-    op.create_table('outbox_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_event'))
-    )
+    op.create_table('outbox_event', *event_table_columns())
     op.create_table('slot',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
     sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
