@@ -10,6 +10,8 @@ A service declares its table from the base here, on its own registry (as with th
 
     idempotency = Idempotency(IdempotencyRecord)
     ... return await idempotency.respond(db, request, subject=..., key=..., body=..., action=...)
+    ... or, when the answer is a schema: return await idempotency.respond_once(db, request,
+        actor, key, body=..., status_code=201, work=lambda: service.create(...), public=...)
 
 The claim is inserted before the work: on PostgreSQL a concurrent attempt with the same key waits
 on the unique index until the first commits, then fails and replays the stored answer; on SQLite
@@ -27,6 +29,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import JSON
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import SchemaItem, conv
@@ -34,6 +37,7 @@ from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.sqltypes import AutoString
 
+from shared.auth import Principal
 from shared.db import UTCDateTime, utcnow
 from shared.errors import Conflict, InvalidInput
 from shared.ids import new_id
@@ -145,6 +149,24 @@ class Idempotency:
         if outcome.status_code == 204:
             return Response(status_code=204, headers=sent or None)
         return JSONResponse(outcome.body, status_code=outcome.status_code, headers=sent or None)
+
+    async def respond_once(self, db: AsyncSession, request: Request, actor: Principal,
+                           key: str | None, *, body: Any, status_code: int,
+                           work: Callable[[], Awaitable[Any]],
+                           public: Callable[[Any], BaseModel] | None = None,
+                           stored: Callable[[Any], Any] | None = None,
+                           headers: dict[str, str] | None = None) -> Response:
+        """respond for a write route as most are: the caller's subject scopes the key, `body` is
+        the request as a retry must repeat it, and the answer is what `work` returns, shown
+        through `public` when it is a record rather than a schema (nothing for a 204)."""
+        async def action() -> tuple[int, Any]:
+            done = await work()
+            if status_code == 204:
+                return 204, None
+            return status_code, (public(done) if public else done).model_dump(mode="json")
+
+        return await self.respond(db, request, subject=actor.subject, key=key, body=body,
+                                  action=action, stored=stored, headers=headers)
 
 
 def record_table_columns() -> list[SchemaItem]:
