@@ -10,6 +10,8 @@ A service declares its table from the base here, on its own registry (as with th
 
     idempotency = Idempotency(IdempotencyRecord)
     ... return await idempotency.respond(db, request, subject=..., key=..., body=..., action=...)
+    ... or, when the answer is a schema: return await idempotency.respond_once(db, request,
+        actor, key, body=..., status_code=201, work=lambda: service.create(...), public=...)
 
 The claim is inserted before the work: on PostgreSQL a concurrent attempt with the same key waits
 on the unique index until the first commits, then fails and replays the stored answer; on SQLite
@@ -24,13 +26,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import JSON
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import SchemaItem, conv
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.sqltypes import AutoString
 
+from shared.auth import Principal
 from shared.db import UTCDateTime, utcnow
 from shared.errors import Conflict, InvalidInput
 from shared.ids import new_id
@@ -142,3 +149,42 @@ class Idempotency:
         if outcome.status_code == 204:
             return Response(status_code=204, headers=sent or None)
         return JSONResponse(outcome.body, status_code=outcome.status_code, headers=sent or None)
+
+    async def respond_once(self, db: AsyncSession, request: Request, actor: Principal,
+                           key: str | None, *, body: Any, status_code: int,
+                           work: Callable[[], Awaitable[Any]],
+                           public: Callable[[Any], BaseModel] | None = None,
+                           stored: Callable[[Any], Any] | None = None,
+                           headers: dict[str, str] | None = None) -> Response:
+        """respond for a write route as most are: the caller's subject scopes the key, `body` is
+        the request as a retry must repeat it, and the answer is what `work` returns, shown
+        through `public` when it is a record rather than a schema (nothing for a 204)."""
+        async def action() -> tuple[int, Any]:
+            done = await work()
+            if status_code == 204:
+                return 204, None
+            return status_code, (public(done) if public else done).model_dump(mode="json")
+
+        return await self.respond(db, request, subject=actor.subject, key=key, body=body,
+                                  action=action, stored=stored, headers=headers)
+
+
+def record_table_columns() -> list[SchemaItem]:
+    """The idempotency_record table as a service's migration creates it:
+    op.create_table("idempotency_record", *record_table_columns()).
+
+    Migrations that ran already use it, so it stays as it is: a change to the table is a new
+    migration, not an edit here. Names are given as the naming convention made them (op.f)."""
+    return [
+        sa.Column("id", AutoString(length=26), nullable=False),
+        sa.Column("subject", AutoString(length=200), nullable=False),
+        sa.Column("key", AutoString(length=255), nullable=False),
+        sa.Column("method", AutoString(length=10), nullable=False),
+        sa.Column("path", AutoString(length=500), nullable=False),
+        sa.Column("request_hash", AutoString(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=conv("pk_idempotency_record")),
+        sa.UniqueConstraint("subject", "key", name=conv("uq_idempotency_record_subject_key")),
+    ]

@@ -14,13 +14,15 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import JSON, text, update
-from sqlmodel import col, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import Field, SQLModel
+from sqlalchemy.schema import SchemaItem, conv
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.sqltypes import AutoString
 
 from shared.auth import ServicePrincipalDep
 from shared.db import SessionDep, UTCDateTime, utcnow
@@ -38,6 +40,22 @@ class OutboxEventBase(SQLModel):
     key: str = Field(max_length=64)
     payload: dict[str, Any] = Field(sa_type=JSON)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def event_table_columns() -> list[SchemaItem]:
+    """The outbox_event table as a service's first migration creates it:
+    op.create_table("outbox_event", *event_table_columns()).
+
+    Migrations that ran already use it, so it stays as it is: a change to the table is a new
+    migration, not an edit here. Names are given as the naming convention made them (op.f)."""
+    return [
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("topic", AutoString(length=100), nullable=False),
+        sa.Column("key", AutoString(length=64), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=conv("pk_outbox_event")),
+    ]
 
 
 class FeedCursorBase(SQLModel):

@@ -13,6 +13,6 @@ class IdempotencyRecord(IdempotencyRecordBase, ServiceTable, table=True):
 
 
 idempotency = Idempotency(IdempotencyRecord)
-respond = idempotency.respond
+respond_once = idempotency.respond_once
 
-__all__ = ["KEY_DESCRIPTION", "IdempotencyKey", "IdempotencyRecord", "respond"]
+__all__ = ["KEY_DESCRIPTION", "IdempotencyKey", "IdempotencyRecord", "respond_once"]

@@ -1,6 +1,6 @@
 """The scheduling service's errors, each with a stable code clients can branch on."""
 
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class EventNotFound(NotFound):
@@ -54,3 +54,11 @@ class UnknownPerson(InvalidInput):
 
 class UnknownNetwork(InvalidInput):
     code, title = "unknown_network", "No such network"
+
+
+class LeadershipRefused(Forbidden):
+    code, title = "leadership_refused", "Identity refused to grant this leadership"
+
+
+class LeadershipUnknown(InvalidInput):
+    code, title = "leadership_unknown", "No such person or network in identity"

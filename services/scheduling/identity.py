@@ -9,6 +9,7 @@ error for the caller), and only a transport failure or a 5xx is identity being u
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -16,7 +17,12 @@ import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.scheduling.errors import UnknownNetwork, UnknownPerson
+from services.scheduling.errors import (
+    LeadershipRefused,
+    LeadershipUnknown,
+    UnknownNetwork,
+    UnknownPerson,
+)
 from shared.auth import ACTING_USER_HEADER, ServiceTokenProvider
 from shared.errors import CascadeError, InvalidInput
 
@@ -73,21 +79,29 @@ class Identity:
     gateway: httpx.AsyncClient
     service_token: ServiceTokenProvider
 
+    async def _send(self, method: str, path: str, *, authorization: str | None = None,
+                    headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
+        """Identity's answer as it came, with scheduling's own token unless `authorization`
+        (the caller's) is given; IdentityUnavailable when identity could not be reached."""
+        try:
+            auth = ({"Authorization": authorization} if authorization is not None
+                    else await self.service_token.headers())
+            return await self.gateway.request(method, f"{IDENTITY}{path}",
+                                              headers={**auth, **(headers or {})}, **kwargs)
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            log.warning("identity could not be reached for %s %s: %s", method, path,
+                        type(exc).__name__)
+            raise IdentityUnavailable("Identity could not be reached; try again.") from exc
+
     async def _call(self, method: str, path: str, *, authorization: str | None = None,
                     headers: dict[str, str] | None = None, **kwargs: Any
                     ) -> dict[str, Any] | None:
         """Identity's JSON answer; None for a 404 (and for an address no record can have)."""
         try:
-            auth = ({"Authorization": authorization} if authorization
-                    else await self.service_token.headers())
-            response = await self.gateway.request(method, f"{IDENTITY}{path}",
-                                                  headers={**auth, **(headers or {})}, **kwargs)
+            response = await self._send(method, path, authorization=authorization or None,
+                                        headers=headers, **kwargs)
         except httpx.InvalidURL:
             return None
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
-            log.warning("identity could not be reached for %s %s: %s", method, path,
-                        type(exc).__name__)
-            raise IdentityUnavailable("Identity could not be reached; try again.") from exc
         if response.status_code == 404:
             return None
         if 400 <= response.status_code < 500:
@@ -173,6 +187,45 @@ class Identity:
         except CascadeError:
             return Profile()
         return Profile.of(person) if person else Profile()
+
+
+    async def grant_leader(self, *, network_id: str, person_id: str, starts_on: date,
+                           ends_on: date, key: str, authorization: str | None) -> str | None:
+        """The new leader membership's id, granted in identity with the caller's own token (so
+        identity alone decides who may grant it); None when the person already holds this
+        leadership from that day through another grant (which is left alone)."""
+        response = await self._send(
+            "POST", f"/organizations/{segment(network_id)}/members",
+            authorization=authorization or "", headers={"Idempotency-Key": key},
+            json={"person_id": person_id, "role": "leader", "starts_on": starts_on.isoformat(),
+                  "ends_on": ends_on.isoformat()})
+        if response.status_code == 201:
+            return str(response.json()["id"])
+        if response.status_code == 409:
+            return None
+        raise _leadership_refusal(response)
+
+    async def take_back_membership(self, *, network_id: str, membership_id: str, key: str,
+                                   authorization: str | None) -> None:
+        """Takes back a membership a grant_leader made, with the caller's own token."""
+        response = await self._send(
+            "DELETE", f"/organizations/{segment(network_id)}/members/{segment(membership_id)}",
+            authorization=authorization or "", headers={"Idempotency-Key": key})
+        if response.status_code not in (204, 404):  # 404: already gone
+            raise _leadership_refusal(response)
+
+
+def _leadership_refusal(response: httpx.Response) -> CascadeError:
+    """A refused grant, in scheduling's own words: the cohort entry is refused with it."""
+    try:
+        detail = str(response.json().get("detail") or "")
+    except (ValueError, AttributeError):
+        detail = ""
+    if response.status_code in (401, 403):
+        return LeadershipRefused(detail or "Identity refused to make this person a leader.")
+    if response.status_code in (404, 422):
+        return LeadershipUnknown(detail or "Identity knows no such person or network.")
+    return IdentityUnavailable(f"Identity answered {response.status_code}; try again.")
 
 
 async def check_first(sessions: async_sessionmaker[AsyncSession],

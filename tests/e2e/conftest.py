@@ -6,15 +6,18 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from services.runner import DEFAULT_PORTS, Suite, migrate_all
+from tests.e2e.test_first_workshop import person_with_account, post, token
 
 ADMIN_EMAIL = "root@e2e.cascade.test"
 ADMIN_PASSWORD = "e2e-root-password"
+PHONE = {"width": 390, "height": 844}
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -81,3 +84,52 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def root(live_stack) -> str:
+    """The platform admin's access token."""
+    return token(live_stack.api, live_stack.admin_email, live_stack.admin_password)
+
+
+@pytest.fixture(scope="module")
+def network_with(live_stack, root):
+    """network_with(name, {email: (full name, role)}): a network of the module's own (the live
+    stack is shared by modules) and its people, each with an account and, unless the role is
+    None, that role in the network."""
+    api = live_stack.api
+
+    def make(name: str, people: dict[str, tuple[str, str | None]]) -> dict:
+        network = post(api, "/api/identity/v1/organizations", root,
+                       {"name": name, "kind": "network"})
+        for email, (full_name, role) in people.items():
+            person = person_with_account(api, root, email, full_name)
+            if role:
+                post(api, f"/api/identity/v1/organizations/{network['id']}/members", root,
+                     {"person_id": person["id"], "role": role})
+        return network
+
+    return make
+
+
+@dataclass
+class Phone:
+    page: Page
+    problems: list[str]  # every script error and CSP refusal the page logged
+
+    def fits(self, name: str, screenshots: Path | None = None) -> None:
+        """No wider than the phone: nothing to scroll sideways (a screenshot of it kept in
+        `screenshots` when given)."""
+        if screenshots is not None:
+            self.page.screenshot(path=screenshots / f"{name}-390.png", full_page=True)
+        assert self.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+
+
+@pytest.fixture
+def phone(page) -> Phone:
+    """The page on a phone's screen, its errors collected as they come."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.set_viewport_size(PHONE)
+    return Phone(page, problems)

@@ -5,50 +5,32 @@ no page is wider than the phone and none causes a script or CSP error."""
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.test_first_workshop import log_in, person_with_account, post, token
+from tests.e2e.test_first_workshop import log_in, post
 
 pytestmark = pytest.mark.browser
 
 API = "/api/scheduling/v1"
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def draft(live_stack):
-    """Its own network, admin and leader: the live stack is shared by modules."""
-    api = live_stack.api
-    root = token(api, live_stack.admin_email, live_stack.admin_password)
-    network = post(api, "/api/identity/v1/organizations", root,
-                   {"name": "Coast Science Network", "kind": "network"})
-    admin = person_with_account(api, root, "admin@manage.e2e.test", "Ada Admin")
-    leader = person_with_account(api, root, "leader@manage.e2e.test", "Leo Leader")
-    for person, role in ((admin, "network_admin"), (leader, "leader")):
-        post(api, f"/api/identity/v1/organizations/{network['id']}/members", root,
-             {"person_id": person["id"], "role": role})
-    return post(api, f"{API}/events", root, {
+def draft(live_stack, network_with, root):
+    network = network_with("Coast Science Network", {
+        "admin@manage.e2e.test": ("Ada Admin", "network_admin"),
+        "leader@manage.e2e.test": ("Leo Leader", "leader")})
+    return post(live_stack.api, f"{API}/events", root, {
         "network_id": network["id"], "kind": "lesson_study", "title": "Phenomena first",
         "subjects": ["science"], "grade_min": "6", "grade_max": "8",
         "timezone": "America/Los_Angeles", "status": "draft"})
 
 
-def fits_the_phone(page: Page, tmp_path, name: str) -> None:
-    page.screenshot(path=tmp_path / f"{name}-390.png", full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-
-
-def test_an_admin_runs_an_event_and_a_program_on_a_phone(live_stack, draft, page: Page,
-                                                         tmp_path):
-    url = live_stack.url
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.set_viewport_size(PHONE)
+def test_an_admin_runs_an_event_and_a_program_on_a_phone(live_stack, draft, phone, tmp_path):
+    url, page = live_stack.url, phone.page
 
     log_in(page, url, "admin@manage.e2e.test")
     page.get_by_role("link", name="Manage").click()
-    fits_the_phone(page, tmp_path, "manage")
+    phone.fits("manage", tmp_path)
     page.get_by_role("link", name="Edit Phenomena first").click()
     page.get_by_label("Audience").fill("Middle school science teachers")
     page.get_by_role("button", name="Save").click()
@@ -58,7 +40,7 @@ def test_an_admin_runs_an_event_and_a_program_on_a_phone(live_stack, draft, page
     expect(page).to_have_url(re.compile(r"/sessions/new$"))
     # No screenshot of this long page: Playwright's full-page capture injects a style the CSP
     # refuses, which would show up as a console error.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.fits("sessions")
     series = page.locator("#series_form")
     series.get_by_label("Title").fill("Lesson study")
     series.get_by_label("Starting on").fill("2031-09-01")
@@ -76,7 +58,7 @@ def test_an_admin_runs_an_event_and_a_program_on_a_phone(live_stack, draft, page
     page.get_by_role("link", name="Phenomena first").click()
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("The event is published")).to_be_visible()
-    fits_the_phone(page, tmp_path, "event")
+    phone.fits("event", tmp_path)
 
     page.get_by_role("link", name="Manage").click()
     page.get_by_role("link", name="Programs").click()
@@ -88,6 +70,6 @@ def test_an_admin_runs_an_event_and_a_program_on_a_phone(live_stack, draft, page
     page.get_by_label("Email").fill("leader@manage.e2e.test")
     page.get_by_role("button", name="Add to cohort").click()
     expect(page.get_by_text("Leo Leader", exact=False).first).to_be_visible()
-    fits_the_phone(page, tmp_path, "program")
+    phone.fits("program", tmp_path)
     print("screenshots in", tmp_path)
-    assert problems == []
+    assert phone.problems == []

@@ -6,52 +6,33 @@ script or CSP error."""
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.test_first_workshop import log_in, person_with_account, post, token
+from tests.e2e.test_first_workshop import log_in, post
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture(scope="module")
-def network(live_stack):
-    """Its own network, admin and colleague: the live stack is shared by modules."""
-    api = live_stack.api
-    root = token(api, live_stack.admin_email, live_stack.admin_password)
-    network = post(api, "/api/identity/v1/organizations", root,
-                   {"name": "Delta Writing Network", "kind": "network"})
-    admin = person_with_account(api, root, "admin@setup.e2e.test", "Nia Admin")
-    person_with_account(api, root, "colleague@setup.e2e.test", "Cal Colleague")
-    post(api, f"/api/identity/v1/organizations/{network['id']}/members", root,
-         {"person_id": admin["id"], "role": "network_admin"})
+def network(live_stack, network_with, root):
+    network = network_with("Delta Writing Network", {
+        "admin@setup.e2e.test": ("Nia Admin", "network_admin"),
+        "colleague@setup.e2e.test": ("Cal Colleague", None)})
     # The colleague is among the network's people, as a sign-in sheet would have made them;
     # anyone else comes in by invitation.
-    post(api, "/api/identity/v1/people/matches", root, {
+    post(live_stack.api, "/api/identity/v1/people/matches", root, {
         "network_id": network["id"], "email": "colleague@setup.e2e.test",
         "full_name": "Cal Colleague", "role": "teacher"})
     return network
 
 
-def fits_the_phone(page: Page, name: str) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-
-
-def test_a_network_admin_sets_up_the_network_on_a_phone(live_stack, network, page: Page):
-    url = live_stack.url
-    problems: list[str] = []
-    # The refused form's answer is a 422 by design; the browser logs that as an error line.
-    expected = "the server responded with a status of 422"
-    page.on("console", lambda m: problems.append(m.text)
-            if m.type == "error" and expected not in m.text else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.set_viewport_size(PHONE)
+def test_a_network_admin_sets_up_the_network_on_a_phone(live_stack, network, phone):
+    url, page = live_stack.url, phone.page
 
     log_in(page, url, "admin@setup.e2e.test")
     page.get_by_role("link", name="Network", exact=True).click()
     expect(page.get_by_role("heading", name="Organizations", exact=True)).to_be_visible()
-    fits_the_phone(page, "organizations")
+    phone.fits("organizations")
 
     district = page.locator("#district_form")
     district.get_by_label("District's name").fill("Stockton Unified")
@@ -74,7 +55,7 @@ def test_a_network_admin_sets_up_the_network_on_a_phone(live_stack, network, pag
     expect(secret).to_have_text(re.compile(r"^csk_"))
     expect(page.get_by_text("it is shown this once")).to_be_visible()
     prefix = secret.inner_text()[:12]
-    fits_the_phone(page, "partner")
+    phone.fits("partner")
     page.get_by_role("link", name="Organizations").first.click()
     page.get_by_role("link", name="Delta Teachers Union").click()
     expect(page.get_by_role("rowheader", name=f"{prefix}…")).to_be_visible()
@@ -94,7 +75,7 @@ def test_a_network_admin_sets_up_the_network_on_a_phone(live_stack, network, pag
     row = page.get_by_role("row", name=re.compile("Cal Colleague"))
     expect(row).to_contain_text("1 July 2026")
     expect(row).to_contain_text("30 June 2027")
-    fits_the_phone(page, "memberships")
+    phone.fits("memberships")
 
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("link", name="membership.create").first).to_be_visible()
@@ -103,5 +84,7 @@ def test_a_network_admin_sets_up_the_network_on_a_phone(live_stack, network, pag
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("link", name="api_key.create")).to_be_visible()
     expect(page.get_by_role("link", name="membership.create")).to_have_count(0)
-    fits_the_phone(page, "audit")
-    assert problems == []
+    phone.fits("audit")
+    # The refused form's answer is a 422 by design; the browser logs that as an error line.
+    expected = "the server responded with a status of 422"
+    assert [p for p in phone.problems if expected not in p] == []

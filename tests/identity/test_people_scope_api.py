@@ -70,6 +70,16 @@ class TestCoordinatorOfADistrict:
         assert entries[0]["organization_id"] == world.fresno["id"]
         assert entries[0]["details"]["caller_organizations"] == [world.oakland["id"]]
 
+    async def test_asking_for_several_ids_audits_each_one_outside_their_district(self, world):
+        # The Golden State leader has no school or district: outside the scope all the same.
+        asked = [world.oakland_teacher["id"], world.fresno_teacher["id"],
+                 world.golden_leader["id"]]
+        listed = await world.api.client.get(f"{BASE}/people", headers=world.coordinator,
+                                            params={"ids": ",".join(asked)})
+        assert [p["id"] for p in listed.json()["items"]] == [world.oakland_teacher["id"]]
+        entries = await world.denied("person.list.denied")
+        assert sorted(e["target_id"] for e in entries) == sorted(asked[1:])
+
     async def test_reading_another_networks_person_is_404_like_no_one_and_is_audited(
             self, world):
         theirs = await world.api.client.get(f"{BASE}/people/{world.fresno_teacher['id']}",

@@ -6,11 +6,17 @@ the stable code, the detail and the per-field errors of a 422.
 
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+def segment(value: str) -> str:
+    """An id as one segment of a path: a '/', '?' or '#' in it cannot name another route."""
+    return quote(value, safe="")
 
 
 class ApiModel(BaseModel):

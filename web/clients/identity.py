@@ -1,17 +1,11 @@
 """Identity through the gateway: login, sign-up and its mailed links, the signed-in person,
 organizations, their members and invitations."""
 
-from datetime import date, datetime
-from urllib.parse import quote
-
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
 
-from urllib.parse import quote
-
-from web.clients.base import ApiModel, GatewayClient, Page
+from web.clients.base import ApiModel, GatewayClient, Page, segment
 
 BASE = "/api/identity/v1"
 
@@ -79,26 +73,31 @@ class OrganizationPage(Page):
     items: list[Organization]
 
 
-class Member(ApiModel):
-    id: str | None = None
-    organization_id: str | None = None
-    person_id: str | None = None
-    role: str = ""
-    person: Person | None = None
+class MemberName(ApiModel):
+    id: str
+    full_name: str = ""
+
+
+class Membership(ApiModel):
+    """A role a person holds in an organization, from when to when."""
+
+    id: str
+    organization_id: str
+    person_id: str
+    role: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+    person: MemberName | None = None
 
     @property
     def display_name(self) -> str:
         if self.person and self.person.full_name:
             return self.person.full_name
-        return self.person_id or ""
-
-    @property
-    def member_person_id(self) -> str | None:
-        return self.person.id if self.person else self.person_id
+        return self.person_id
 
 
-class MemberPage(Page):
-    items: list[Member]
+class MembershipPage(Page):
+    items: list[Membership]
 
 
 class ConfirmedAccount(ApiModel):
@@ -133,7 +132,7 @@ class InvitationPreview(ApiModel):
 
 
 def _invitations(organization_id: str) -> str:
-    return f"{BASE}/organizations/{quote(organization_id, safe='')}/invitations"
+    return f"{BASE}/organizations/{segment(organization_id)}/invitations"
 
 
 class IdentityClient:
@@ -173,7 +172,7 @@ class IdentityClient:
                                        token=token)).items
 
     async def end_my_session(self, token: str, session_id: str) -> None:
-        await self.gateway.send("DELETE", f"{BASE}/me/sessions/{quote(session_id, safe='')}",
+        await self.gateway.send("DELETE", f"{BASE}/me/sessions/{segment(session_id)}",
                                 token=token)
 
     async def change_password(self, token: str, *, current_password: str,
@@ -224,33 +223,33 @@ class IdentityClient:
     async def resend_invitation(self, token: str, organization_id: str,
                                 invitation_id: str) -> None:
         await self.gateway.send(
-            "POST", f"{_invitations(organization_id)}/{quote(invitation_id, safe='')}/resend",
+            "POST", f"{_invitations(organization_id)}/{segment(invitation_id)}/resend",
             token=token)
 
     async def withdraw_invitation(self, token: str, organization_id: str,
                                   invitation_id: str) -> None:
         await self.gateway.send(
-            "DELETE", f"{_invitations(organization_id)}/{quote(invitation_id, safe='')}",
+            "DELETE", f"{_invitations(organization_id)}/{segment(invitation_id)}",
             token=token)
 
     async def me(self, token: str) -> Me:
         return await self.gateway.get(Me, f"{BASE}/me", token=token)
 
-    async def organizations(self, token: str, *, kind: str | None = None) -> list[Organization]:
-        return await self.gateway.every_page(
-            OrganizationPage, f"{BASE}/organizations", token=token, params={"kind": kind}
-        )
+    async def organizations(self, token: str, *, kind: str | None = None,
+                            parent_id: str | None = None) -> list[Organization]:
+        return await self.gateway.every_page(OrganizationPage, f"{BASE}/organizations",
+                                             token=token,
+                                             params={"kind": kind, "parent_id": parent_id})
 
     async def organization(self, token: str, organization_id: str) -> Organization:
-        return await self.gateway.get(Organization, f"{BASE}/organizations/{organization_id}",
-                                      token=token)
+        return await self.gateway.get(
+            Organization, f"{BASE}/organizations/{segment(organization_id)}", token=token)
 
     async def members(self, token: str, organization_id: str, *, role: str | None = None
-                      ) -> list[Member]:
+                      ) -> list[Membership]:
         return await self.gateway.every_page(
-            MemberPage, f"{BASE}/organizations/{organization_id}/members", token=token,
-            params={"role": role},
-        )
+            MembershipPage, f"{BASE}/organizations/{segment(organization_id)}/members",
+            token=token, params={"role": role})
 
     async def person_by_email(self, token: str, email: str) -> Person | None:
         """The person with this email, or None (only those who manage people may ask)."""
@@ -265,11 +264,11 @@ class IdentityClient:
                                       params={"q": q, "cursor": cursor, "limit": limit})
 
     async def person(self, token: str, person_id: str) -> Person:
-        return await self.gateway.get(Person, f"{BASE}/people/{quote(person_id, safe='')}",
+        return await self.gateway.get(Person, f"{BASE}/people/{segment(person_id)}",
                                       token=token)
 
     async def update_person(self, token: str, person_id: str, changes: dict) -> Person:
-        response = await self.gateway.send("PATCH", f"{BASE}/people/{quote(person_id, safe='')}",
+        response = await self.gateway.send("PATCH", f"{BASE}/people/{segment(person_id)}",
                                            token=token, json=changes)
         return Person.model_validate(response.json())
 

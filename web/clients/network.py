@@ -1,18 +1,12 @@
-"""Setting a network up, through identity's API: its districts and schools, partners and their
-API keys, memberships with their dates, and the audit log."""
+"""Setting a network up, through identity's API: creating its districts, schools and partners,
+the partners' API keys, granting and changing memberships, and the audit log. Reading
+organizations and members is IdentityClient's, with the models both use."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
-from web.clients.base import ApiModel, GatewayClient, Page
-from web.clients.identity import Organization, OrganizationPage
-
-BASE = "/api/identity/v1"
-
-
-def _id(value: str) -> str:
-    return quote(value, safe="")
+from web.clients.base import ApiModel, GatewayClient, Page, segment
+from web.clients.identity import BASE, Membership, Organization
 
 
 class ApiKey(ApiModel):
@@ -33,25 +27,6 @@ class NewApiKey(ApiModel):
     key: str | None = None  # null when the answer is a replay: the key is shown once
 
 
-class MemberName(ApiModel):
-    id: str
-    full_name: str = ""
-
-
-class Membership(ApiModel):
-    id: str
-    organization_id: str
-    person_id: str
-    role: str
-    starts_on: date | None = None
-    ends_on: date | None = None
-    person: MemberName | None = None
-
-
-class MembershipPage(Page):
-    items: list[Membership]
-
-
 class AuditEntry(ApiModel):
     id: str
     at: datetime
@@ -70,15 +45,6 @@ class NetworkClient:
     def __init__(self, gateway: GatewayClient) -> None:
         self.gateway = gateway
 
-    async def places(self, token: str, *, kind: str, parent_id: str | None = None
-                     ) -> list[Organization]:
-        return await self.gateway.every_page(OrganizationPage, f"{BASE}/organizations", token=token,
-                                             params={"kind": kind, "parent_id": parent_id})
-
-    async def place(self, token: str, organization_id: str) -> Organization:
-        return await self.gateway.get(Organization, f"{BASE}/organizations/{_id(organization_id)}",
-                                      token=token)
-
     async def create_place(self, token: str, body: dict[str, Any], *, idempotency_key: str
                            ) -> Organization:
         return await self.gateway.post(Organization, f"{BASE}/organizations", token=token,
@@ -86,31 +52,27 @@ class NetworkClient:
 
     async def api_keys(self, token: str, partner_id: str) -> list[ApiKey]:
         return await self.gateway.every_page(
-            ApiKeyPage, f"{BASE}/organizations/{_id(partner_id)}/api-keys", token=token)
+            ApiKeyPage, f"{BASE}/organizations/{segment(partner_id)}/api-keys", token=token)
 
     async def create_api_key(self, token: str, partner_id: str, *, idempotency_key: str
                              ) -> NewApiKey:
         return await self.gateway.post(
-            NewApiKey, f"{BASE}/organizations/{_id(partner_id)}/api-keys", token=token,
+            NewApiKey, f"{BASE}/organizations/{segment(partner_id)}/api-keys", token=token,
             headers={"Idempotency-Key": idempotency_key})
 
     async def revoke_api_key(self, token: str, key_id: str) -> None:
-        await self.gateway.send("DELETE", f"{BASE}/api-keys/{_id(key_id)}", token=token)
-
-    async def memberships(self, token: str, network_id: str) -> list[Membership]:
-        return await self.gateway.every_page(
-            MembershipPage, f"{BASE}/organizations/{_id(network_id)}/members", token=token)
+        await self.gateway.send("DELETE", f"{BASE}/api-keys/{segment(key_id)}", token=token)
 
     async def grant(self, token: str, network_id: str, body: dict[str, Any], *,
                     idempotency_key: str) -> Membership:
         return await self.gateway.post(
-            Membership, f"{BASE}/organizations/{_id(network_id)}/members", token=token,
+            Membership, f"{BASE}/organizations/{segment(network_id)}/members", token=token,
             json=body, headers={"Idempotency-Key": idempotency_key})
 
     async def change_membership(self, token: str, network_id: str, membership_id: str,
                                 body: dict[str, Any], *, idempotency_key: str) -> Membership:
         response = await self.gateway.send(
-            "PATCH", f"{BASE}/organizations/{_id(network_id)}/members/{_id(membership_id)}",
+            "PATCH", f"{BASE}/organizations/{segment(network_id)}/members/{segment(membership_id)}",
             token=token, json=body, headers={"Idempotency-Key": idempotency_key})
         return Membership.model_validate(response.json())
 

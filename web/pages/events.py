@@ -61,7 +61,7 @@ async def new_event_context(clients: Clients, user: User, values: dict, errors: 
     leaders = []
     if values["network_id"]:
         members = await clients.identity.members(user.token, values["network_id"], role="leader")
-        leaders = sorted({(m.member_person_id, m.display_name) for m in members if m.member_person_id},
+        leaders = sorted({(m.person_id, m.display_name) for m in members},
                          key=lambda pair: pair[1].lower())
     values.setdefault("idempotency_key", new_key())
     return {

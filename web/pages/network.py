@@ -17,8 +17,7 @@ from fastapi.responses import Response
 
 from web.auth import User, UserDep
 from web.clients import ApiError, Clients
-from web.clients.identity import Organization
-from web.clients.network import Membership
+from web.clients.identity import Membership, Organization
 from web.deps import ClientsDep
 from web.event_form import text
 from web.forms import new_key
@@ -111,12 +110,13 @@ async def organizations_context(clients: Clients, user: User, network_id: str, *
                                 values: dict | None = None, errors: dict | None = None,
                                 kind: str = "") -> dict:
     network, networks = await admin_network(clients, user, network_id)
-    districts = sorted(await clients.network.places(user.token, kind="district"),
+    districts = sorted(await clients.identity.organizations(user.token, kind="district"),
                        key=lambda d: ((d.county or "").lower(), d.name.lower()))
     schools: dict[str, list[Organization]] = {}
-    for school in await clients.network.places(user.token, kind="school"):
+    for school in await clients.identity.organizations(user.token, kind="school"):
         schools.setdefault(school.parent_id or "", []).append(school)
-    partners = await clients.network.places(user.token, kind="partner", parent_id=network.id)
+    partners = await clients.identity.organizations(user.token, kind="partner",
+                                                    parent_id=network.id)
     place_forms = {k: {"idempotency_key": new_key()} for k in ("district", "school", "partner")}
     if kind:
         place_forms[kind] = values or {}
@@ -165,7 +165,7 @@ async def create_organization(request: Request, clients: ClientsDep, user: UserD
 # --- a partner's API keys ------------------------------------------------------------------
 
 async def partner_context(clients: Clients, user: User, partner_id: str) -> dict:
-    partner = await clients.network.place(user.token, partner_id)
+    partner = await clients.identity.organization(user.token, partner_id)
     if partner.kind != "partner" or not partner.parent_id:
         raise ApiError(404, "not_found", "No such partner.")
     network, _ = await admin_network(clients, user, partner.parent_id)
@@ -228,7 +228,7 @@ def parse_membership(values: dict, *, with_person: bool) -> tuple[dict, dict[str
 async def memberships_context(clients: Clients, user: User, network_id: str, *,
                               values: dict | None = None, errors: dict | None = None) -> dict:
     network, networks = await admin_network(clients, user, network_id)
-    memberships = await clients.network.memberships(user.token, network.id)
+    memberships = await clients.identity.members(user.token, network.id)
     # Which memberships a program's cohort granted: shown beside them, changed on the program.
     cohort: dict[str, tuple] = {}
     for program in await clients.programs.list_programs(user.token, network_id=network.id):
@@ -292,7 +292,7 @@ async def grant_membership(request: Request, clients: ClientsDep, user: UserDep)
 async def _membership(clients: Clients, user: User, network_id: str, membership_id: str
                       ) -> tuple[Organization, Membership]:
     network, _ = await admin_network(clients, user, network_id)
-    for membership in await clients.network.memberships(user.token, network.id):
+    for membership in await clients.identity.members(user.token, network.id):
         if membership.id == membership_id:
             return network, membership
     raise ApiError(404, "not_found", "No such membership in this network.")

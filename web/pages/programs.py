@@ -15,8 +15,8 @@ from web.clients import ApiError, Clients
 from web.clients.programs import CohortEntry, Program
 from web.deps import ClientsDep
 from web.event_form import text
-from web.networks import networks_where
 from web.forms import new_key
+from web.networks import networks_where
 from web.pages.events import form_values
 from web.pages.manage import CURSOR, PAGE_SIZE, form_key, refused
 from web.rendering import flash, render, see_other
@@ -101,7 +101,7 @@ async def names_of(clients: Clients, user: User, program: Program,
     """Names of the cohort: the network's members, then (for those who may look people up)
     anyone else; an id stands in for a name that cannot be read."""
     members = await clients.identity.members(user.token, program.network_id)
-    names = {m.member_person_id: m.display_name for m in members if m.member_person_id}
+    names = {m.person_id: m.display_name for m in members}
     missing = sorted({e.person_id for e in entries} - names.keys())
     if missing and may_change(user, program.network_id):
         for person in await clients.identity.people(user.token, missing):

@@ -3,7 +3,7 @@ from fastapi import APIRouter, Request, Response, status
 from services.identity.api_keys import service
 from services.identity.api_keys.schemas import ApiKeyCreated, ApiKeyPublic
 from services.identity.deps import PageDep, PrincipalDep, SessionDep
-from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond_once
 from shared.pagination import Page
 
 router = APIRouter(tags=["api-keys"])
@@ -16,13 +16,10 @@ router = APIRouter(tags=["api-keys"])
                          + KEY_DESCRIPTION + " A replay has `key` null: the key is never stored.")
 async def create_api_key(db: SessionDep, actor: PrincipalDep, organization_id: str,
                          request: Request, idempotency_key: IdempotencyKey = None) -> Response:
-    async def create() -> tuple[int, dict]:
-        created = await service.create_key(db, actor, organization_id)
-        return 201, created.model_dump(mode="json")
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key, body={},
-                         action=create, stored=lambda body: {**body, "key": None},
-                         headers={"Cache-Control": "no-store"})
+    return await respond_once(db, request, actor, idempotency_key, body={}, status_code=201,
+                              work=lambda: service.create_key(db, actor, organization_id),
+                              stored=lambda body: {**body, "key": None},
+                              headers={"Cache-Control": "no-store"})
 
 
 @router.get("/organizations/{organization_id}/api-keys", response_model=Page[ApiKeyPublic],
@@ -37,9 +34,6 @@ async def list_api_keys(db: SessionDep, actor: PrincipalDep, page: PageDep,
                summary="Revoke an API key", description=KEY_DESCRIPTION)
 async def delete_api_key(db: SessionDep, actor: PrincipalDep, key_id: str, request: Request,
                          idempotency_key: IdempotencyKey = None) -> Response:
-    async def revoke() -> tuple[int, None]:
-        await service.revoke_key(db, actor, key_id)
-        return status.HTTP_204_NO_CONTENT, None
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key, body={},
-                         action=revoke)
+    return await respond_once(db, request, actor, idempotency_key, body={},
+                              status_code=status.HTTP_204_NO_CONTENT,
+                              work=lambda: service.revoke_key(db, actor, key_id))

@@ -7,7 +7,7 @@ from services.identity.deps import (
     SessionDep,
     SettingsDep,
 )
-from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond_once
 from services.identity.invitations import service
 from services.identity.invitations.schemas import (
     InvitationAccept,
@@ -30,13 +30,11 @@ ONE = "/organizations/{organization_id}/invitations/{invitation_id}"
 async def create_invitation(db: SessionDep, actor: PrincipalDep, settings: SettingsDep,
                             organization_id: str, body: InvitationCreate, request: Request,
                             idempotency_key: IdempotencyKey = None) -> Response:
-    async def create() -> tuple[int, dict]:
-        invitation = await service.create_invitation(db, actor, organization_id, body,
-                                                     settings=settings)
-        return 201, service.public(invitation).model_dump(mode="json")
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key,
-                         body=body.model_dump(mode="json"), action=create)
+    return await respond_once(
+        db, request, actor, idempotency_key, body=body.model_dump(mode="json"), status_code=201,
+        work=lambda: service.create_invitation(db, actor, organization_id, body,
+                                               settings=settings),
+        public=service.public)
 
 
 @router.get("/organizations/{organization_id}/invitations", response_model=Page[InvitationPublic],
@@ -52,13 +50,11 @@ async def list_invitations(db: SessionDep, actor: PrincipalDep, page: PageDep,
 async def resend_invitation(db: SessionDep, actor: PrincipalDep, settings: SettingsDep,
                             organization_id: str, invitation_id: str, request: Request,
                             idempotency_key: IdempotencyKey = None) -> Response:
-    async def resend() -> tuple[int, dict]:
-        invitation = await service.resend(db, actor, organization_id, invitation_id,
-                                          settings=settings)
-        return 200, service.public(invitation).model_dump(mode="json")
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key, body=None,
-                         action=resend)
+    return await respond_once(
+        db, request, actor, idempotency_key, body=None, status_code=200,
+        work=lambda: service.resend(db, actor, organization_id, invitation_id,
+                                    settings=settings),
+        public=service.public)
 
 
 @router.delete(ONE, status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
@@ -66,12 +62,9 @@ async def resend_invitation(db: SessionDep, actor: PrincipalDep, settings: Setti
 async def delete_invitation(db: SessionDep, actor: PrincipalDep, organization_id: str,
                             invitation_id: str, request: Request,
                             idempotency_key: IdempotencyKey = None) -> Response:
-    async def withdraw() -> tuple[int, None]:
-        await service.withdraw(db, actor, organization_id, invitation_id)
-        return 204, None
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key, body=None,
-                         action=withdraw)
+    return await respond_once(
+        db, request, actor, idempotency_key, body=None, status_code=204,
+        work=lambda: service.withdraw(db, actor, organization_id, invitation_id))
 
 
 @router.post("/invitations/previews", response_model=InvitationPreview,

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Request, Response, status
 
 from services.identity.deps import PageDep, PrincipalDep, SessionDep, SessionsDep
-from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond_once
 from services.identity.memberships import service
 from services.identity.memberships.schemas import (
     MembershipCreate,
@@ -22,12 +22,10 @@ router = APIRouter(tags=["memberships"])
 async def create_membership(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep,
                             organization_id: str, body: MembershipCreate, request: Request,
                             idempotency_key: IdempotencyKey = None) -> Response:
-    async def create() -> tuple[int, dict]:
-        membership = await service.create_membership(db, sessions, actor, organization_id, body)
-        return 201, MembershipPublic.model_validate(membership).model_dump(mode="json")
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key,
-                         body=body.model_dump(mode="json"), action=create)
+    return await respond_once(
+        db, request, actor, idempotency_key, body=body.model_dump(mode="json"), status_code=201,
+        work=lambda: service.create_membership(db, sessions, actor, organization_id, body),
+        public=MembershipPublic.model_validate)
 
 
 @router.delete("/organizations/{organization_id}/members/{membership_id}", status_code=204,
@@ -37,12 +35,9 @@ async def create_membership(db: SessionDep, sessions: SessionsDep, actor: Princi
 async def delete_membership(db: SessionDep, actor: PrincipalDep, organization_id: str,
                             membership_id: str, request: Request,
                             idempotency_key: IdempotencyKey = None) -> Response:
-    async def delete() -> tuple[int, None]:
-        await service.delete_membership(db, actor, organization_id, membership_id)
-        return 204, None
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key, body=None,
-                         action=delete)
+    return await respond_once(
+        db, request, actor, idempotency_key, body=None, status_code=204,
+        work=lambda: service.delete_membership(db, actor, organization_id, membership_id))
 
 
 @router.get("/organizations/{organization_id}/members", response_model=Page[MembershipPublic],
@@ -61,10 +56,8 @@ async def list_memberships(db: SessionDep, actor: PrincipalDep, page: PageDep,
 async def update_membership(db: SessionDep, actor: PrincipalDep, organization_id: str,
                             membership_id: str, body: MembershipUpdate, request: Request,
                             idempotency_key: IdempotencyKey = None) -> Response:
-    async def update() -> tuple[int, dict]:
-        membership = await service.update_membership(db, actor, organization_id, membership_id,
-                                                     body)
-        return 200, MembershipPublic.model_validate(membership).model_dump(mode="json")
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key,
-                         body=body.model_dump(mode="json", exclude_unset=True), action=update)
+    return await respond_once(
+        db, request, actor, idempotency_key,
+        body=body.model_dump(mode="json", exclude_unset=True), status_code=200,
+        work=lambda: service.update_membership(db, actor, organization_id, membership_id, body),
+        public=MembershipPublic.model_validate)

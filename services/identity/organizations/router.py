@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from services.identity.deps import PageDep, PrincipalDep, SessionDep
-from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond_once
 from services.identity.organizations import service
 from services.identity.organizations.schemas import (
     OrganizationCreate,
@@ -25,12 +25,10 @@ router = APIRouter(tags=["organizations"])
 async def create_organization(db: SessionDep, actor: PrincipalDep, body: OrganizationCreate,
                               request: Request, idempotency_key: IdempotencyKey = None
                               ) -> Response:
-    async def create() -> tuple[int, dict]:
-        organization = await service.create_organization(db, actor, body)
-        return 201, OrganizationPublic.model_validate(organization).model_dump(mode="json")
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key,
-                         body=body.model_dump(mode="json"), action=create)
+    return await respond_once(
+        db, request, actor, idempotency_key, body=body.model_dump(mode="json"), status_code=201,
+        work=lambda: service.create_organization(db, actor, body),
+        public=OrganizationPublic.model_validate)
 
 
 @router.get("/organizations", response_model=Page[OrganizationPublic],
@@ -58,9 +56,8 @@ async def get_organization(db: SessionDep, _actor: PrincipalDep, organization_id
 async def update_organization(db: SessionDep, actor: PrincipalDep, organization_id: str,
                               body: OrganizationUpdate, request: Request,
                               idempotency_key: IdempotencyKey = None) -> Response:
-    async def update() -> tuple[int, dict]:
-        organization = await service.update_organization(db, actor, organization_id, body)
-        return 200, OrganizationPublic.model_validate(organization).model_dump(mode="json")
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key,
-                         body=body.model_dump(mode="json", exclude_unset=True), action=update)
+    return await respond_once(
+        db, request, actor, idempotency_key,
+        body=body.model_dump(mode="json", exclude_unset=True), status_code=200,
+        work=lambda: service.update_organization(db, actor, organization_id, body),
+        public=OrganizationPublic.model_validate)

@@ -59,6 +59,20 @@ async def belongs_to(db: AsyncSession, person_id: str, organization_ids: set[str
         Person.id == person_id, of_organizations(organization_ids)))).first() is not None
 
 
+async def outside_of(db: AsyncSession, ids: set[str], organization_ids: set[str]
+                     ) -> list[Person]:
+    """Those of these people who belong to none of the organizations, in one query: NOT IN the
+    ids of those who do, since NOT of_organizations is NULL (never true) for a person without a
+    school or district."""
+    if not ids:
+        return []
+    statement = select(Person).where(col(Person.id).in_(ids))
+    if organization_ids:
+        statement = statement.where(col(Person.id).not_in(
+            select(Person.id).where(col(Person.id).in_(ids), of_organizations(organization_ids))))
+    return list(await db.exec(statement.order_by(col(Person.id))))
+
+
 async def existing_ids(db: AsyncSession, *, ids: list[str] | None, email: str | None
                        ) -> list[str]:
     """Which of the asked-for people exist at all (whoever may see them)."""

@@ -9,7 +9,7 @@ from services.identity.deps import (
     SessionDep,
     SessionsDep,
 )
-from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond_once
 from services.identity.people import service
 from services.identity.people.schemas import (
     PersonCreate,
@@ -30,12 +30,9 @@ router = APIRouter(tags=["people"])
                          "unverified. 409 when the email is taken. " + KEY_DESCRIPTION)
 async def create_person(db: SessionDep, actor: PrincipalDep, body: PersonCreate,
                         request: Request, idempotency_key: IdempotencyKey = None) -> Response:
-    async def create() -> tuple[int, dict]:
-        person = await service.create_person(db, actor, body)
-        return 201, PersonPublic.model_validate(person).model_dump(mode="json")
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key,
-                         body=body.model_dump(mode="json"), action=create)
+    return await respond_once(
+        db, request, actor, idempotency_key, body=body.model_dump(mode="json"), status_code=201,
+        work=lambda: service.create_person(db, actor, body), public=PersonPublic.model_validate)
 
 
 @router.post("/people/matches", response_model=PersonMatchResult,
@@ -81,9 +78,8 @@ async def get_person(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep,
 async def update_person(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep,
                         person_id: str, body: PersonUpdate, request: Request,
                         idempotency_key: IdempotencyKey = None) -> Response:
-    async def update() -> tuple[int, dict]:
-        person = await service.update_person(db, sessions, actor, person_id, body)
-        return 200, PersonPublic.model_validate(person).model_dump(mode="json")
-
-    return await respond(db, request, subject=actor.subject, key=idempotency_key,
-                         body=body.model_dump(mode="json", exclude_unset=True), action=update)
+    return await respond_once(
+        db, request, actor, idempotency_key,
+        body=body.model_dump(mode="json", exclude_unset=True), status_code=200,
+        work=lambda: service.update_person(db, sessions, actor, person_id, body),
+        public=PersonPublic.model_validate)

@@ -156,8 +156,7 @@ async def list_people(db: AsyncSession, actor: Principal, params: PageParams, *,
         hidden = [i for i in await repository.existing_ids(db, ids=id_list, email=email)
                   if i not in shown]
         # On the first page a hidden id is one outside the scope (a limit cuts later ones off).
-        outside = [p for p in (await repository.by_ids(db, set(hidden))).values()
-                   if not await repository.belongs_to(db, p.id, scope)]
+        outside = await repository.outside_of(db, set(hidden), scope)
         if outside:
             # The list is answered: the rows go with its transaction.
             await _deny(db, None, actor, action="person.list", people=outside, scope=scope)

@@ -1,6 +1,6 @@
 """Errors of programs and their cohorts, each with a stable code."""
 
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 
 
 class ProgramNotFound(NotFound):
@@ -21,11 +21,3 @@ class ProgramYearOutside(InvalidInput):
 
 class CohortOutsideDates(Conflict):
     code, title = "cohort_outside_dates", "Cohort entries fall outside the new dates"
-
-
-class LeadershipRefused(Forbidden):
-    code, title = "leadership_refused", "Identity refused to grant this leadership"
-
-
-class LeadershipUnknown(InvalidInput):
-    code, title = "leadership_unknown", "No such person or network in identity"

@@ -8,7 +8,6 @@ from services.scheduling.deps import IdentityDep, PageDep, PrincipalDep, Session
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
 from services.scheduling.identity import check_first
 from services.scheduling.programs import service
-from services.scheduling.programs.leaders import NetworkLeaders
 from services.scheduling.programs.schemas import (
     CohortEntryCreate, CohortEntryPublic, CohortRole, ProgramCreate, ProgramPublic, ProgramUpdate,
     ProgramYear, ProgramYearPublic,
@@ -16,11 +15,6 @@ from services.scheduling.programs.schemas import (
 from shared.pagination import Page
 
 router = APIRouter(tags=["programs"])
-
-
-def _leaders(request: Request) -> NetworkLeaders:
-    return NetworkLeaders(gateway=request.app.state.gateway,
-                          authorization=request.headers.get("authorization"))
 
 
 @router.post("/programs", response_model=ProgramPublic, status_code=201,
@@ -89,7 +83,8 @@ async def create_cohort_entry(program_id: str, data: CohortEntryCreate, request:
 
     async def add() -> tuple[int, dict]:
         entry = await service.add_to_cohort(db, principal=principal, program_id=program_id,
-                                            data=data, leaders=_leaders(request),
+                                            data=data, identity=identity,
+                                            authorization=request.headers.get("authorization"),
                                             key=idempotency_key)
         return 201, CohortEntryPublic.model_validate(entry).model_dump(mode="json")
 
@@ -116,11 +111,12 @@ async def list_cohort_entries(
                description="A leader's membership of the network for that year goes with it. "
                            + KEY_DESCRIPTION)
 async def delete_cohort_entry(program_id: str, entry_id: str, request: Request, db: SessionDep,
-                              principal: PrincipalDep,
+                              principal: PrincipalDep, identity: IdentityDep,
                               idempotency_key: IdempotencyKey = None) -> Response:
     async def remove() -> tuple[int, None]:
         await service.remove_from_cohort(db, principal=principal, program_id=program_id,
-                                         entry_id=entry_id, leaders=_leaders(request))
+                                         entry_id=entry_id, identity=identity,
+                                         authorization=request.headers.get("authorization"))
         return 204, None
 
     return await respond(db, request, subject=principal.subject, key=idempotency_key,

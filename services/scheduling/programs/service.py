@@ -9,11 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.scheduling import access
 from shared.dates import FIRST_YEAR, LAST_YEAR
 from services.scheduling.db import OutboxEvent
+from services.scheduling.identity import Identity
 from services.scheduling.programs import repository
 from services.scheduling.programs.errors import (
     AlreadyInCohort, CohortEntryNotFound, CohortOutsideDates, ProgramNotFound, ProgramYearOutside,
 )
-from services.scheduling.programs.leaders import NetworkLeaders
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.programs.schemas import (
     CohortEntryCreate, ProgramCreate, ProgramUpdate, ProgramYearPublic, school_year,
@@ -124,10 +124,12 @@ async def update_program(db: AsyncSession, *, principal: Principal, program_id: 
 
 
 async def add_to_cohort(db: AsyncSession, *, principal: Principal, program_id: str,
-                        data: CohortEntryCreate, leaders: NetworkLeaders, key: str | None = None
-                        ) -> CohortEntry:
+                        data: CohortEntryCreate, identity: Identity, authorization: str | None,
+                        key: str | None = None) -> CohortEntry:
     """A leader's entry is also their leader membership of the network for that program year,
-    granted in identity as the caller (`key` makes a retried request grant it once)."""
+    granted in identity as the caller, whose `authorization` it is (one meaning of "leader":
+    identity is the one store of who leads whom); when identity refuses, so is the entry. `key`
+    makes a retried request grant it once."""
     program = await managed_program(db, principal=principal, program_id=program_id)
     if not _overlaps(data.program_year, program.starts_on, program.ends_on):
         raise ProgramYearOutside(
@@ -139,16 +141,18 @@ async def add_to_cohort(db: AsyncSession, *, principal: Principal, program_id: s
         raise AlreadyInCohort(f"This person is already in the {data.program_year} cohort.")
     if entry.role == "leader":
         starts_on, ends_on = year_bounds(entry.program_year)
-        entry.membership_id = await leaders.grant(
+        entry.membership_id = await identity.grant_leader(
             network_id=program.network_id, person_id=entry.person_id, starts_on=starts_on,
-            ends_on=ends_on, key=f"cohort:{program.id}:{key or entry.id}")
+            ends_on=ends_on, key=f"cohort:{program.id}:{key or entry.id}",
+            authorization=authorization)
         await repository.add(db, entry)
     await publish(db, OutboxEvent, topic="cohort.added", key=entry.id, payload=_entry_payload(entry))
     return entry
 
 
 async def remove_from_cohort(db: AsyncSession, *, principal: Principal, program_id: str,
-                             entry_id: str, leaders: NetworkLeaders) -> None:
+                             entry_id: str, identity: Identity, authorization: str | None
+                             ) -> None:
     """The leadership the entry granted is taken back with it."""
     program = await managed_program(db, principal=principal, program_id=program_id)
     entry = await repository.get_entry(db, entry_id)
@@ -156,8 +160,9 @@ async def remove_from_cohort(db: AsyncSession, *, principal: Principal, program_
         raise CohortEntryNotFound("No such entry in this program's cohort.")
     payload = _entry_payload(entry)
     if entry.membership_id:
-        await leaders.take_back(network_id=program.network_id, membership_id=entry.membership_id,
-                                key=f"cohort-removal:{entry.id}")
+        await identity.take_back_membership(
+            network_id=program.network_id, membership_id=entry.membership_id,
+            key=f"cohort-removal:{entry.id}", authorization=authorization)
     await repository.delete(db, entry)
     await publish(db, OutboxEvent, topic="cohort.removed", key=entry_id, payload=payload)
 

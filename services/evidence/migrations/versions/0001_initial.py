@@ -11,6 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
+from shared.outbox import event_table_columns
+
 
 revision = '0001'
 down_revision = None
@@ -40,14 +42,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_artifact_session_id'), ['session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_artifact_sha256'), ['sha256'], unique=False)
 
-    op.create_table('outbox_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_event'))
-    )
+    op.create_table('outbox_event', *event_table_columns())
     # ### end Alembic commands ###
 
 

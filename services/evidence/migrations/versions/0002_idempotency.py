@@ -5,9 +5,8 @@ Revises: 0001
 Create Date: 2026-12-01 20:30:00
 """
 from alembic import op
-import sqlalchemy as sa
-import sqlmodel
 
+from shared.idempotency import record_table_columns
 
 revision = '0002'
 down_revision = '0001'
@@ -16,19 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('idempotency_record',
-    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
-    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('method', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('path', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('request_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('status_code', sa.Integer(), nullable=False),
-    sa.Column('response', sa.JSON(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_record')),
-    sa.UniqueConstraint('subject', 'key', name=op.f('uq_idempotency_record_subject_key'))
-    )
+    op.create_table('idempotency_record', *record_table_columns())
 
 
 def downgrade() -> None:

@@ -8,6 +8,8 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
+from shared.outbox import event_table_columns
+
 
 revision = '0001'
 down_revision = None
@@ -49,14 +51,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_organization_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_organization_parent_id'), ['parent_id'], unique=False)
 
-    op.create_table('outbox_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_event'))
-    )
+    op.create_table('outbox_event', *event_table_columns())
     op.create_table('signing_key',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
     sa.Column('private_pem', sa.Text(), nullable=False),

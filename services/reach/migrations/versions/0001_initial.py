@@ -12,6 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
+from shared.outbox import event_table_columns
+
 
 revision = '0001'
 down_revision = None
@@ -94,14 +96,7 @@ def upgrade() -> None:
     with op.batch_alter_table('organization', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_parent_id'), ['parent_id'], unique=False)
 
-    op.create_table('outbox_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_event'))
-    )
+    op.create_table('outbox_event', *event_table_columns())
     op.create_table('person',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),

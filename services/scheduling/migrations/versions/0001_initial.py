@@ -7,10 +7,12 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 09:31:27.011651
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
+from shared.idempotency import record_table_columns
+from shared.outbox import event_table_columns
 
 revision = '0001'
 down_revision = None
@@ -43,27 +45,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_event_network_id'), ['network_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_status'), ['status'], unique=False)
 
-    op.create_table('idempotency_record',
-    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
-    sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('method', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('path', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('request_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('status_code', sa.Integer(), nullable=False),
-    sa.Column('response', sa.JSON(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_record')),
-    sa.UniqueConstraint('subject', 'key', name=op.f('uq_idempotency_record_subject_key'))
-    )
-    op.create_table('outbox_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_event'))
-    )
+    op.create_table('idempotency_record', *record_table_columns())
+    op.create_table('outbox_event', *event_table_columns())
     op.create_table('slot',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
     sa.Column('event_id', sqlmodel.sql.sqltypes.AutoString(length=26), nullable=False),
