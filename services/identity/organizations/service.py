@@ -102,6 +102,7 @@ async def update_organization(db: AsyncSession, actor: Principal, organization_i
         access.administers(actor, organization.id)
         or access.administers(actor, organization.parent_id),
         "Only platform admins and the organization's network admins change it.",
+        organization_id=organization.id,
     )
     # Only county may be cleared; a null name, attributes or verified flag means "unchanged".
     changes = {field: value for field, value in data.model_dump(exclude_unset=True).items()
