@@ -2,6 +2,7 @@
 was refused what (shared/denials.py): identity's own refusals in a transaction of their own,
 the other services' from their feeds."""
 
+import hashlib
 import logging
 from typing import Any
 
@@ -20,6 +21,7 @@ from shared.outbox import FeedEvent
 from shared.pagination import PageParams
 
 log = logging.getLogger("cascade.identity.audit")
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # the alphabet of shared/ids.py
 
 
 async def record(db: AsyncSession, *, actor: str, action: str, target_type: str, target_id: str,
@@ -60,23 +62,34 @@ def _text(payload: dict[str, Any], name: str, longest: int) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= longest else None
 
 
+def _row_id(event_id: str, organization_id: str) -> str:
+    """The audit row a denial event makes under one organization: always the same for the same
+    two (a redelivered event finds its rows), and as time-ordered as the event's own id (its
+    first ten characters are its time)."""
+    digest = hashlib.sha256(f"{event_id}|{organization_id}".encode()).digest()
+    number = int.from_bytes(digest[:10], "big")
+    return event_id[:10] + "".join(_ALPHABET[(number >> (5 * i)) & 31] for i in range(15, -1, -1))
+
+
 async def apply_denied_event(db: AsyncSession, event: FeedEvent) -> None:
-    """An `access.denied` event of another service's feed becomes the audit row it describes,
-    once: the event's id is the row's, so a redelivered event writes nothing. One naming an
-    organization identity does not know, or a field the table cannot hold, writes nothing
-    either (it would otherwise stop the feed at that event)."""
+    """An `access.denied` event of another service's feed becomes the audit rows it describes,
+    under the networks of the organization it names (a district's, say), once: a redelivered
+    event writes nothing. One naming an organization identity does not know, or a field the
+    table cannot hold, writes nothing either (it would otherwise stop the feed there)."""
     payload = event.payload
     fields = {name: _text(payload, name, longest) for name, longest in (
         ("id", 26), ("organization_id", 26), ("actor_subject", 100), ("action", 50),
         ("target_type", 30), ("target_id", 26))}
     details = payload.get("details")
-    if (None in fields.values() or not isinstance(details, dict)
-            or not fields["action"].endswith(".denied")
-            or await organizations.get(db, fields["organization_id"]) is None):
+    if None in fields.values() or not isinstance(details, dict) \
+            or not fields["action"].endswith(".denied"):
         log.warning("feed event %s: not a denial identity can keep", event.id)
         return
-    await insert_unless_duplicate(db, AuditEntry(at=event.occurred_at, details=details,
-                                                 **fields))
+    event_id, named = fields.pop("id"), fields.pop("organization_id")
+    for organization_id in sorted(await organizations.networks_of(db, {named})):
+        await insert_unless_duplicate(db, AuditEntry(
+            id=_row_id(event_id, organization_id), at=event.occurred_at,
+            organization_id=organization_id, details=details, **fields))
 
 
 async def list_entries(db: AsyncSession, actor: Principal, params: PageParams, *,

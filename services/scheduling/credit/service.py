@@ -53,13 +53,15 @@ def may_decide(principal: Principal, *, network_id: str, district_id: str | None
 def require_district_authority(principal: Principal, district_id: str | None) -> None:
     """The part of the rule the token alone settles, checked before identity is asked anything."""
     if district_id is not None and not principal.has_role(district_id, DISTRICT_DECIDER):
-        raise Forbidden("Only this district's coordinators approve credit for it.")
+        raise Forbidden("Only this district's coordinators approve credit for it."
+                        ).denying("district", district_id, district_id)
 
 
 def _require_decider(principal: Principal, event: Event, district_id: str | None) -> None:
     if not may_decide(principal, network_id=event.network_id, district_id=district_id):
         raise Forbidden("Only the district's coordinators approve credit for a district, and only "
-                        "the network's admins approve it network-wide.")
+                        "the network's admins approve it network-wide."
+                        ).denying("event", event.id, event.network_id)
 
 
 def to_public(approval: CreditApproval, actions: list[CreditAction] | None = None
@@ -114,7 +116,8 @@ async def may_request_credit(db: AsyncSession, *, principal: Principal, event_id
     event = await _open_event(db, principal, event_id)
     if not (access.is_staff(principal, event.network_id)
             or may_decide(principal, network_id=event.network_id, district_id=district_id)):
-        raise Forbidden("Only the network's staff request credit for its events.")
+        raise Forbidden("Only the network's staff request credit for its events."
+                        ).denying("event", event.id, event.network_id)
     return event
 
 
