@@ -78,9 +78,11 @@ class World:
     async def denied_in_a(self) -> list[dict]:
         response = await self.stack.client.get(f"{IDENTITY}/audit", headers=bearer(self.a_admin),
                                                params={"organization_id": self.a["id"],
-                                                       "limit": 200})
+                                                       "limit": 200, "denied": "true"})
         assert response.status_code == 200, response.text
-        return [e for e in response.json()["items"] if e["action"].endswith(".denied")]
+        rows = response.json()["items"]
+        assert all(e["action"].endswith(".denied") for e in rows)
+        return rows
 
 
 async def test_the_admin_of_another_network_is_refused_in_every_service_and_audited(stack):
@@ -140,6 +142,10 @@ async def test_the_admin_of_another_network_is_refused_in_every_service_and_audi
     assert actions[f"{SCHEDULING}/events/{{event_id}}"] in ("event.update.denied",
                                                             "event.get.denied")
     assert actions[f"{SCHEDULING}/sessions/{{session_id}}/cancel"] == "session.cancel.denied"
+    changes = await stack.client.get(f"{IDENTITY}/audit", headers=bearer(world.a_admin), params={
+        "organization_id": world.a["id"], "limit": 200, "denied": "false"})
+    assert changes.json()["items"] and not [
+        e for e in changes.json()["items"] if e["action"].endswith(".denied")]
     # B's own log holds none of them: they are A's to read.
     b_log = await stack.client.get(f"{IDENTITY}/audit", headers=bearer(world.b_admin),
                                    params={"organization_id": world.b["id"], "limit": 200})
