@@ -123,6 +123,12 @@ async def test_the_admin_of_another_network_is_refused_in_every_service_and_audi
         ("GET", f"{IDENTITY}/organizations/{{organization_id}}/members",
          f"{IDENTITY}/organizations/{world.a['id']}/members", {}, 403,
          ("organization", world.a["id"])),
+        ("POST", f"{IDENTITY}/organizations", f"{IDENTITY}/organizations",
+         {"json": {"name": "B's partner in A", "kind": "partner", "parent_id": world.a["id"]}},
+         403, ("organization", world.a["id"])),
+        ("POST", f"{IDENTITY}/people/{{person_id}}/sessions/revoke",
+         f"{IDENTITY}/people/{world.teacher['id']}/sessions/revoke", {}, 403,
+         ("person", world.teacher["id"])),
     ]
     for method, _route, path, kwargs, status, _target in attempts:
         response = await world.as_b(method, path, **kwargs)

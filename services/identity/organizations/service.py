@@ -70,7 +70,8 @@ async def create_organization(db: AsyncSession, actor: Principal, data: Organiza
                               ) -> Organization:
     kind = data.kind.value
     access.require(access.may_create_organization(actor, kind, data.parent_id),
-                   f"You may not create an organization of kind {kind} here.")
+                   f"You may not create an organization of kind {kind} here.",
+                   organization_id=data.parent_id)
     parent = None
     if data.parent_id:
         parent = await repository.get(db, data.parent_id)
