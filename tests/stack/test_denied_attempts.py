@@ -171,3 +171,22 @@ async def test_the_admin_of_another_network_is_refused_in_every_service_and_audi
 
     await eventually(read_again)
     assert len(await world.denied_in_a()) == len(attempts)
+
+
+async def test_a_partner_of_another_network_asking_for_its_reach_is_audited(stack):
+    world = await World().build(stack)
+    partner = await _post(stack, f"{IDENTITY}/organizations", world.root, json={
+        "name": "Valley Union", "kind": "partner", "parent_id": world.b["id"]})
+    key = (await _post(stack, f"{IDENTITY}/organizations/{partner['id']}/api-keys",
+                       world.root, json={}))["key"]
+    window = {"from": "2026-01-01", "to": "2026-12-31"}
+    own = await stack.client.get("/api/reach/v1/summary", headers=bearer(key),
+                                 params={"network_id": world.b["id"], **window})
+    assert own.status_code == 200, own.text
+    theirs = await stack.client.get("/api/reach/v1/summary", headers=bearer(key),
+                                    params={"network_id": world.a["id"], **window})
+    assert theirs.status_code == 403
+    [row] = await eventually(world.denied_in_a)
+    assert row["actor_subject"].startswith("apikey:")
+    assert (row["action"], row["target_type"], row["details"]["path"]) == (
+        "summary.get.denied", "network", "/api/reach/v1/summary")
