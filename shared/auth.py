@@ -190,7 +190,10 @@ async def optional_principal(request: Request) -> Principal | None:
     token = bearer_token(request)
     if token is None:
         return None
-    return await request.app.state.verifier.verify(token)
+    principal = await request.app.state.verifier.verify(token)
+    # Kept for the error handler: a refusal of this caller is audited (shared/denials.py).
+    request.state.principal = principal
+    return principal
 
 
 async def require_principal(request: Request) -> Principal:

@@ -3,7 +3,7 @@
 import logging
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Self
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
+from shared import denials
+from shared.denials import Denied
 from shared.requests import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
@@ -24,11 +26,20 @@ class CascadeError(Exception):
     code: str = "bad_request"
     title: str = "Bad request"
     headers: dict[str, str] | None = None
+    denied: Denied | None = None  # set when this refuses an object that exists
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extra = extra
+
+    def denying(self, target_type: str, target_id: str, *organization_ids: str | None,
+                action: str | None = None, details: dict[str, Any] | None = None) -> Self:
+        """Marks this as the refusal of an object (that exists) of these organizations: the
+        handler audits it in their log (shared/denials.py). The answer stays the same."""
+        self.denied = Denied(target_type, target_id,
+                             tuple(sorted({o for o in organization_ids if o})), action, details)
+        return self
 
 
 class NotFound(CascadeError):
@@ -77,6 +88,7 @@ def problem_response(
 
 
 async def _cascade_error(request: Request, exc: CascadeError) -> JSONResponse:
+    await denials.record(request, exc.denied)
     return problem_response(
         exc.status_code, exc.code, title=exc.title, detail=exc.detail,
         instance=request.url.path, headers=exc.headers, **exc.extra,

@@ -26,6 +26,8 @@ from sqlmodel.sql.sqltypes import AutoString
 
 from shared.auth import ServicePrincipalDep
 from shared.db import SessionDep, UTCDateTime, utcnow
+from shared.denials import Attempt, DenialHook
+from shared.ids import new_id
 from shared.service import finish_before_stopping
 
 log = logging.getLogger("cascade.outbox")
@@ -76,6 +78,29 @@ async def publish(db: AsyncSession, model: type[OutboxEventBase], *, topic: str,
     await db.flush()
 
 
+# Refused attempts (shared/denials.py), for identity's audit log and no one else: they name who
+# tried what.
+DENIED_TOPIC = "access.denied"
+DENIED_READERS = frozenset({"service:identity"})
+
+
+def denials_to_outbox(model: type[OutboxEventBase]) -> DenialHook:
+    """A service's record_denial: an `access.denied` event per organization, in a transaction of
+    its own. Its key is the audit row's id-to-be, so a redelivered event writes no second row."""
+
+    async def record_denial(app: Any, attempt: Attempt) -> None:
+        async with app.state.sessions() as db, db.begin():
+            for organization_id in attempt.denied.organization_ids:
+                key = new_id()
+                await publish(db, model, topic=DENIED_TOPIC, key=key, payload={
+                    "id": key, "organization_id": organization_id,
+                    "actor_subject": attempt.actor_subject, "action": attempt.action,
+                    "target_type": attempt.denied.target_type,
+                    "target_id": attempt.denied.target_id, "details": attempt.details()})
+
+    return record_denial
+
+
 class FeedEvent(BaseModel):
     id: str
     topic: str
@@ -93,9 +118,10 @@ class FeedPage(BaseModel):
 def feed_router(model: type[OutboxEventBase], *,
                 private_topics: Mapping[str, frozenset[str]] | None = None) -> APIRouter:
     """The feed of `model`'s outbox. `private_topics` maps a topic to the only callers (token
-    subjects, "service:<name>") it is served to; every other caller reads past those events."""
+    subjects, "service:<name>") it is served to; every other caller reads past those events.
+    Refused attempts are always private to identity."""
     router = APIRouter(tags=["feed"])
-    private = dict(private_topics or {})
+    private = {DENIED_TOPIC: DENIED_READERS, **(private_topics or {})}
 
     @router.get("/feed", response_model=FeedPage, summary="The service's event feed")
     async def read_feed(

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 
 from shared.auth import ServiceTokenProvider, TokenVerifier, jwks_over_http
 from shared.db import create_engine, session_factory
+from shared.denials import DenialHook
 from shared.errors import RefuseNulMiddleware, install_error_handlers
 from shared.health import health_router
 from shared.http import make_client
@@ -42,6 +43,7 @@ def create_service_app(
     verifier: TokenVerifier | None = None,
     workers: list[Worker] | None = None,
     startup: Callable[[FastAPI], Awaitable[None]] | None = None,
+    record_denial: DenialHook | None = None,
 ) -> FastAPI:
     name = settings.service_name
     settings.check_secrets()
@@ -76,6 +78,7 @@ def create_service_app(
         generate_unique_id_function=lambda route: _operation_id(name, route),
     )
     app.state.settings = settings
+    app.state.record_denial = record_denial  # audits refused attempts (shared/denials.py)
     app.state.tasks = set()  # every background task of this app, cancelled when it stops
     app.state.engine = create_engine(settings.db_url, schema=name)
     app.state.sessions = session_factory(app.state.engine)

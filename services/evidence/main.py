@@ -6,8 +6,10 @@ from fastapi import FastAPI
 from services.evidence import models  # noqa: F401  (every table on the registry)
 from services.evidence.api import api_router
 from services.evidence.artifacts.storage import FileStore
+from services.evidence.db import OutboxEvent
 from services.evidence.settings import EvidenceSettings
 from shared.auth import TokenVerifier
+from shared.outbox import denials_to_outbox
 from shared.service import create_service_app
 
 
@@ -26,6 +28,7 @@ def create_app(
         api_router=api_router(),
         gateway_transport=gateway_transport,
         verifier=verifier,
+        record_denial=denials_to_outbox(OutboxEvent),
     )
     app.state.files = FileStore(settings.files_dir)
     return app

@@ -13,9 +13,13 @@ ADMIN_ONLY_KINDS = {"network", "funder", "university", "association"}
 STAFF_KINDS = {"county_office", "district", "school"}
 
 
-def require(allowed: bool, detail: str) -> None:
+def require(allowed: bool, detail: str, *, organization_id: str | None = None) -> None:
+    """Refuses unless allowed; a refusal concerning an organization (its members, its log, ...)
+    is audited under it (and its networks) when the caller had a credential."""
     if not allowed:
-        raise Forbidden(detail)
+        error = Forbidden(detail)
+        raise error.denying("organization", organization_id, organization_id) \
+            if organization_id else error
 
 
 def is_user(actor: Principal) -> bool:

@@ -4,8 +4,9 @@ import httpx
 from fastapi import FastAPI
 
 from services.identity.accounts import passwords
-from services.identity.affiliations.workers import consume_scheduling_feed
 from services.identity.api import api_router
+from services.identity.audit.service import denials_to_audit
+from services.identity.feeds import feed_workers
 from services.identity.sessions.service import is_revoked
 from services.identity.settings import IdentitySettings
 from services.identity.tokens.keys import key_ring, seal_plain_keys
@@ -54,7 +55,7 @@ def create_app(
         description=DESCRIPTION,
         api_router=api_router(),
         gateway_transport=gateway_transport,
-        workers=[consume_scheduling_feed] if settings.consume_feeds else [],
+        workers=feed_workers() if settings.consume_feeds else [],
         # The key ring answers first, with no database read; a key id it does not hold (made
         # moments ago by another replica) is looked up at most once a second.
         verifier=verifier or TokenVerifier(fetch_jwks=fetch_own_jwks,
@@ -65,5 +66,6 @@ def create_app(
                                            revocations=EndedSessions()),
         startup=seal_keys,
     )
+    app.state.record_denial = denials_to_audit(app.state.sessions)
     app.state.key_ring = ring
     return app

@@ -19,7 +19,8 @@ class ReachCaller:
             return True
         if self.principal.kind == "partner" and network_id in self.partner_networks:
             return False
-        raise NotAllowedForNetwork("You may not read this network's reach figures.")
+        raise NotAllowedForNetwork("You may not read this network's reach figures."
+                                   ).denying("network", network_id, network_id)
 
 
 async def reach_caller(principal: PrincipalDep) -> ReachCaller:

@@ -5,9 +5,11 @@ from fastapi import FastAPI
 
 from services.reach import models  # noqa: F401  (every table on the registry)
 from services.reach.api import api_router
+from services.reach.db import OutboxEvent
 from services.reach.feeds.workers import feed_workers
 from services.reach.settings import ReachSettings
 from shared.auth import TokenVerifier
+from shared.outbox import denials_to_outbox
 from shared.service import create_service_app
 
 
@@ -27,5 +29,6 @@ def create_app(
         api_router=api_router(),
         gateway_transport=gateway_transport,
         verifier=verifier,
+        record_denial=denials_to_outbox(OutboxEvent),
         workers=feed_workers() if settings.consume_feeds else [],
     )

@@ -4,6 +4,9 @@ from collections.abc import Iterable
 
 from shared.auth import Principal
 
+# What a refusal is audited on (shared/denials.py): ("session", session_id), say.
+Target = tuple[str, str]
+
 # Roles that run a network's events: they create and edit events and manage their rosters.
 STAFF_ROLES = ("network_admin", "leader", "coordinator")
 

@@ -5,11 +5,13 @@ from fastapi import FastAPI
 
 from services.scheduling import models  # noqa: F401  (every table on the metadata)
 from services.scheduling.api import api_router
+from services.scheduling.db import OutboxEvent
 from services.scheduling.notifications.identity_mail import consume_identity_mail
 from services.scheduling.notifications.sender import run_sender
 from services.scheduling.notifications.service import SITE_URL
 from services.scheduling.settings import SchedulingSettings
 from shared.auth import TokenVerifier
+from shared.outbox import denials_to_outbox
 from shared.service import create_service_app
 
 
@@ -30,6 +32,7 @@ def create_app(
         api_router=api_router(),
         gateway_transport=gateway_transport,
         verifier=verifier,
+        record_denial=denials_to_outbox(OutboxEvent),
         workers=workers,
     )
     app.state.sessions.configure(info={SITE_URL: settings.site_url})

@@ -133,7 +133,6 @@ async def _denials_logged(world: World) -> set[tuple[str, str]]:
             return found
 
 
-@pytest.mark.xfail(strict=True, reason="cross-network denial audit lands with i7-denials")
 async def test_each_cross_network_denial_leaves_an_audit_row(world):
     attempts = set()
     for key in _cross_network_refusals():

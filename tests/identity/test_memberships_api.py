@@ -20,8 +20,15 @@ class TestMemberships:
                                         json={"person_id": person["id"], "role": "leader"})
         assert unknown.status_code == 404 and unknown.json()["code"] == "person_not_found"
         audit = (await api.client.get(f"{BASE}/audit", headers=await api.admin())).json()
-        assert [e["target_id"] for e in audit["items"]
-                if e["action"] == "membership.create.denied"] == [person["id"]]
+        denied = {e["target_type"]: e for e in audit["items"]
+                  if e["action"] == "membership.create.denied"}
+        assert denied["person"]["target_id"] == person["id"]
+        # The attempt on network B is in B's log, for B's admins.
+        on_b = denied["organization"]
+        assert (on_b["target_id"], on_b["organization_id"], on_b["details"]["path"]) == (
+            network_b["id"], network_b["id"],
+            "/api/identity/v1/organizations/{organization_id}/members")
+        assert len(denied) == len([e for e in audit["items"] if e["action"].endswith(".denied")])
         # Matched for network A by email (a sign-in sheet, an invitation), they may be given a role.
         await api.post("/people/matches", admin_a, {
             "network_id": network_a["id"], "email": "teacher@example.org",

@@ -67,8 +67,11 @@ class TestCoordinatorOfADistrict:
             assert listed.status_code == 200 and listed.json()["items"] == []
         entries = await world.denied("person.list.denied")
         assert [e["target_id"] for e in entries] == [world.fresno_teacher["id"]] * 2
-        assert entries[0]["organization_id"] == world.fresno["id"]
+        # Filed under the network she belongs to, whose admins see her.
+        assert entries[0]["organization_id"] == world.valley["id"]
         assert entries[0]["details"]["caller_organizations"] == [world.oakland["id"]]
+        assert (entries[0]["details"]["method"], entries[0]["details"]["path"]) == (
+            "GET", "/api/identity/v1/people")
 
     async def test_asking_for_several_ids_audits_each_one_outside_their_district(self, world):
         # The Golden State leader has no school or district: outside the scope all the same.
@@ -90,6 +93,9 @@ class TestCoordinatorOfADistrict:
         assert theirs.json()["code"] == nobody.json()["code"] == "person_not_found"
         [entry] = await world.denied("person.read.denied")
         assert entry["target_id"] == world.fresno_teacher["id"]
+        assert entry["organization_id"] == world.valley["id"]
+        assert (entry["details"]["method"], entry["details"]["path"]) == (
+            "GET", "/api/identity/v1/people/{person_id}")
 
     async def test_patching_another_networks_person_is_404_and_changes_nothing(self, world):
         response = await world.api.client.patch(

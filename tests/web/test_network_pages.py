@@ -6,7 +6,7 @@ with their dates beside the cohort leaders, and the audit log. Plain forms: POST
 import re
 from datetime import date
 
-from tests.web.conftest import ADMIN, api_post, bearer, person_with_account
+from tests.web.conftest import ADMIN, PASSWORD, api_post, bearer, person_with_account
 
 IDENTITY = "/api/identity/v1"
 HTMX = {"HX-Request": "true"}
@@ -208,6 +208,19 @@ class TestAuditLog:
         assert (await visitor.get(f"/network/audit?network_id={network.id}")).status_code == 403
         own = await visitor.get("/network/audit")
         assert own.status_code == 200 and "Valley Network" in own.text
+        # The page refuses before asking identity; asked directly, identity refuses and audits.
+        stranger = bearer(await stack.token("teacher2@web.test", PASSWORD))
+        asked = await stack.client.get(f"{IDENTITY}/audit", headers=stranger,
+                                       params={"organization_id": network.id})
+        assert asked.status_code == 403
+        # The refused attempt is in this network's log, for its admins to see, and filters.
+        query = await _admin(visitor, network)
+        refused = await visitor.get(f"/network/audit{query}&denied=on")
+        assert refused.status_code == 200
+        assert "audit_entries.list.denied" in refused.text
+        assert "<mark>refused</mark>" in refused.text
+        assert "path: /api/identity/v1/audit" in refused.text and "method: GET" in refused.text
+        assert "membership.create<" not in refused.text  # changes are left out
 
 
 class TestCohortLeadersOnTheProgramPage:

@@ -365,6 +365,8 @@ def parse_audit_filters(values: dict) -> tuple[dict[str, str], dict[str, str]]:
             params[field] = day.isoformat()
     if "from" in params and "to" in params and params["to"] < params["from"]:
         errors["to"] = "The last day cannot come before the first."
+    if text(values, "denied") == "on":
+        params["denied"] = "true"
     return params, errors
 
 
@@ -379,7 +381,7 @@ async def audit_log(request: Request, clients: ClientsDep, user: UserDep) -> Res
         page = await clients.network.audit(user.token, network.id, filters=params,
                                            cursor=cursor if CURSOR.match(cursor) else None,
                                            limit=AUDIT_PAGE)
-    shown = {field: text(values, field) for field in (*AUDIT_FILTERS, "from", "to")}
+    shown = {field: text(values, field) for field in (*AUDIT_FILTERS, "from", "to", "denied")}
     return render(request, "network/audit.html", {
         "network": network, "networks": networks, "page": page, "values": shown,
         "errors": errors, "query": {k: v for k, v in shown.items() if v},

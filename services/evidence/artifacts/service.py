@@ -63,11 +63,16 @@ def may_handle(principal: Principal, facts: SessionFacts) -> bool:
 
 
 async def authorized_session(gateway: httpx.AsyncClient, principal: Principal, session_id: str,
-                             *, authorization: str) -> SessionFacts:
+                             *, authorization: str, artifact_id: str | None = None
+                             ) -> SessionFacts:
+    """The session's facts when the caller may handle its evidence; a refusal is audited on the
+    artifact asked for, or else the session."""
     facts = await session_facts(gateway, session_id, authorization=authorization)
     if not may_handle(principal, facts):
+        target = ("artifact", artifact_id) if artifact_id else ("session", facts.id)
         raise NotAllowedForSession(
-            "Only the session's facilitators and its network's staff handle its evidence.")
+            "Only the session's facilitators and its network's staff handle its evidence."
+        ).denying(*target, facts.network_id)
     return facts
 
 
@@ -120,7 +125,8 @@ async def get_artifact(db: AsyncSession, *, gateway: httpx.AsyncClient, principa
     if artifact is None:
         raise ArtifactNotFound("No such artifact.")
     # Facilitators change: who may read is asked of scheduling each time, not remembered.
-    await authorized_session(gateway, principal, artifact.session_id, authorization=authorization)
+    await authorized_session(gateway, principal, artifact.session_id, authorization=authorization,
+                             artifact_id=artifact.id)
     return artifact
 
 

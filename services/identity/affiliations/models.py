@@ -5,7 +5,7 @@ from shared.outbox import FeedCursorBase
 
 
 class FeedCursor(FeedCursorBase, ServiceTable, table=True):
-    """How far identity has read another service's feed (scheduling's)."""
+    """How far identity has read another service's feed (services/identity/feeds.py)."""
 
     __tablename__ = "feed_cursor"
 

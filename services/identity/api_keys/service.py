@@ -31,7 +31,8 @@ def hash_key(key: str) -> str:
 
 def _require_partner_admin(actor: Principal, organization: Organization) -> None:
     access.require(access.administers(actor, organization.parent_id),
-                   "Only platform admins and the partner's network admins manage its API keys.")
+                   "Only platform admins and the partner's network admins manage its API keys.",
+                   organization_id=organization.id)
     if organization.kind != "partner":
         raise InvalidInput("API keys belong to partner organizations.")
 

@@ -7,6 +7,8 @@ from services.identity.audit.models import AuditEntry
 from services.identity.audit.schemas import AuditFilter
 from shared.pagination import PageParams, fetch_page
 
+DENIED_SUFFIX = ".denied"  # the actions of refused attempts (shared/denials.py)
+
 
 async def add(db: AsyncSession, entry: AuditEntry) -> AuditEntry:
     db.add(entry)
@@ -27,6 +29,9 @@ async def page(db: AsyncSession, params: PageParams, *, organization_id: str | N
                                                                           autoescape=True)))
     if wanted.target_id:
         statement = statement.where(AuditEntry.target_id == wanted.target_id)
+    if wanted.denied is not None:
+        refused = col(AuditEntry.action).endswith(DENIED_SUFFIX)
+        statement = statement.where(refused if wanted.denied else ~refused)
     if wanted.since:
         statement = statement.where(
             col(AuditEntry.at) >= datetime.combine(wanted.since, time(), tzinfo=UTC))

@@ -13,7 +13,10 @@ router = APIRouter(tags=["audit"])
 
 @router.get("/audit", response_model=Page[AuditEntryPublic], summary="The audit log",
             description="Newest first. A network's admins read the entries of their network "
-                        "(organization_id); platform admins may leave it out to read them all.")
+                        "(organization_id); platform admins may leave it out to read them all. "
+                        "Refused attempts on the network's things are in it too (`<action>."
+                        "denied`, with the method and route tried in details); an anonymous "
+                        "caller's leave none.")
 async def list_audit_entries(
     db: SessionDep, actor: PrincipalDep, page: PageDep,
     organization_id: Annotated[str | None, Query(max_length=26)] = None,
@@ -26,9 +29,11 @@ async def list_audit_entries(
                                        description="on or after this day (UTC)")] = None,
     until: Annotated[Day | None, Query(alias="to",
                                        description="on or before this day (UTC)")] = None,
+    denied: Annotated[bool | None, Query(description=(
+        "true: refused attempts only (actions ending in .denied); false: none of them"))] = None,
 ) -> Page[AuditEntryPublic]:
     wanted = AuditFilter(actor_subject=actor_subject, action=action, target_id=target_id,
-                         since=since, until=until)
+                         since=since, until=until, denied=denied)
     rows, cursor = await service.list_entries(db, actor, page, organization_id=organization_id,
                                               wanted=wanted)
     return Page(items=[AuditEntryPublic.model_validate(r) for r in rows], next_cursor=cursor)

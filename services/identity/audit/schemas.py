@@ -12,6 +12,7 @@ class AuditFilter:
     target_id: str | None = None
     since: date | None = None
     until: date | None = None
+    denied: bool | None = None  # refused attempts only (True), or none of them (False)
 
 
 class AuditEntryPublic(BaseModel):

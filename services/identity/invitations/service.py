@@ -54,7 +54,8 @@ def public(invitation: Invitation) -> InvitationPublic:
 
 def _require_admin(actor: Principal, organization_id: str) -> None:
     access.require(access.administers(actor, organization_id),
-                   "Only platform admins and this organization's network admins invite people.")
+                   "Only platform admins and this organization's network admins invite people.",
+                   organization_id=organization_id)
 
 
 def _audit(db: AsyncSession, actor: str, action: str, invitation: Invitation):

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Request, Response, status
 
-from services.identity.deps import PageDep, PrincipalDep, SessionDep, SessionsDep
+from services.identity.deps import PageDep, PrincipalDep, SessionDep
 from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond_once
 from services.identity.memberships import service
 from services.identity.memberships.schemas import (
@@ -19,12 +19,12 @@ router = APIRouter(tags=["memberships"])
              description="404 for a person outside the organizations the caller runs "
                          "(platform admins excepted): match them for the network by email "
                          "first. " + KEY_DESCRIPTION)
-async def create_membership(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep,
+async def create_membership(db: SessionDep, actor: PrincipalDep,
                             organization_id: str, body: MembershipCreate, request: Request,
                             idempotency_key: IdempotencyKey = None) -> Response:
     return await respond_once(
         db, request, actor, idempotency_key, body=body.model_dump(mode="json"), status_code=201,
-        work=lambda: service.create_membership(db, sessions, actor, organization_id, body),
+        work=lambda: service.create_membership(db, actor, organization_id, body),
         public=MembershipPublic.model_validate)
 
 

@@ -1,6 +1,5 @@
 """Memberships: roles people hold in organizations, which become the roles in their tokens."""
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import access
@@ -17,6 +16,7 @@ from services.identity.memberships.schemas import (
 )
 from services.identity.organizations.service import get_organization
 from services.identity.people import repository as people
+from services.identity.people import service as people_service
 from shared.auth import Principal
 from shared.errors import InvalidInput
 from shared.outbox import publish
@@ -47,11 +47,11 @@ async def _saved(db: AsyncSession, actor: Principal | str, membership: Membershi
 
 def _require_admin(actor: Principal, organization_id: str) -> None:
     access.require(access.administers(actor, organization_id),
-                   "Only platform admins and this organization's network admins manage members.")
+                   "Only platform admins and this organization's network admins manage members.",
+                   organization_id=organization_id)
 
 
-async def create_membership(db: AsyncSession, sessions: async_sessionmaker[AsyncSession],
-                            actor: Principal, organization_id: str,
+async def create_membership(db: AsyncSession, actor: Principal, organization_id: str,
                             data: MembershipCreate) -> Membership:
     _require_admin(actor, organization_id)
     await get_organization(db, organization_id)
@@ -64,11 +64,10 @@ async def create_membership(db: AsyncSession, sessions: async_sessionmaker[Async
     scope = access.people_scope(actor)
     if scope is not None and not await people.belongs_to(db, person.id,
                                                          scope | {organization_id}):
-        await audit.record_denied(
-            db, actor=actor.subject, action="membership.create", refusing=sessions,
-            targets=[("person", person.id, person.district_id)],
+        raise await people_service.denying(
+            db, PersonNotFound(f"No person has id {data.person_id}."), person,
+            action="membership.create",
             details={"reason": "outside_caller_organizations", "organization_id": organization_id})
-        raise PersonNotFound(f"No person has id {data.person_id}.")
     membership = Membership(organization_id=organization_id, person_id=data.person_id,
                             role=data.role.value, starts_on=data.starts_on, ends_on=data.ends_on)
     if await repository.same_exists(db, membership):
@@ -125,7 +124,7 @@ async def list_members(db: AsyncSession, actor: Principal, organization_id: str,
                        ) -> tuple[list[MembershipPublic], str | None]:
     access.require(access.reads_members(actor, organization_id),
                    "Only this organization's admins, coordinators, leaders and analysts see "
-                   "its members.")
+                   "its members.", organization_id=organization_id)
     await get_organization(db, organization_id)
     rows, cursor = await repository.page(db, params, organization_id=organization_id, role=role)
     persons = await people.by_ids(db, {row.person_id for row in rows})

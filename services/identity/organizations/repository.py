@@ -48,3 +48,20 @@ async def named(db: AsyncSession, *, kind: str, name: str, parent_id: str | None
     if parent_id:
         statement = statement.where(Organization.parent_id == parent_id)
     return list(await db.exec(statement.order_by(col(Organization.id))))
+
+
+async def networks_of(db: AsyncSession, organization_ids: set[str]) -> set[str]:
+    """The networks these organizations are in: a network is in itself, a district in the
+    network of its county office, and so on up. When none is in a network they stand for
+    themselves. Ids of no organization count for nothing."""
+    found = await by_ids(db, organization_ids)
+    networks: set[str] = set()
+    for organization in found.values():
+        seen: set[str] = set()
+        current: Organization | None = organization
+        while current is not None and current.id not in seen:  # a cycle would never end
+            seen.add(current.id)
+            if current.kind == "network":
+                networks.add(current.id)
+            current = await get(db, current.parent_id) if current.parent_id else None
+    return networks or set(found)

@@ -70,7 +70,8 @@ async def create_organization(db: AsyncSession, actor: Principal, data: Organiza
                               ) -> Organization:
     kind = data.kind.value
     access.require(access.may_create_organization(actor, kind, data.parent_id),
-                   f"You may not create an organization of kind {kind} here.")
+                   f"You may not create an organization of kind {kind} here.",
+                   organization_id=data.parent_id)
     parent = None
     if data.parent_id:
         parent = await repository.get(db, data.parent_id)
@@ -102,6 +103,7 @@ async def update_organization(db: AsyncSession, actor: Principal, organization_i
         access.administers(actor, organization.id)
         or access.administers(actor, organization.parent_id),
         "Only platform admins and the organization's network admins change it.",
+        organization_id=organization.id,
     )
     # Only county may be cleared; a null name, attributes or verified flag means "unchanged".
     changes = {field: value for field, value in data.model_dump(exclude_unset=True).items()

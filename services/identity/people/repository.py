@@ -73,6 +73,17 @@ async def outside_of(db: AsyncSession, ids: set[str], organization_ids: set[str]
     return list(await db.exec(statement.order_by(col(Person.id))))
 
 
+async def organizations_of(db: AsyncSession, person: Person) -> set[str]:
+    """The organizations the person belongs to (of_organizations, the other way round): where
+    they hold or held a membership, are affiliated, work."""
+    members = await db.exec(select(Membership.organization_id)
+                            .where(Membership.person_id == person.id))
+    affiliated = await db.exec(select(PersonAffiliation.organization_id)
+                               .where(PersonAffiliation.person_id == person.id))
+    places = {person.district_id, person.school_id}
+    return {*members, *affiliated, *(p for p in places if p)}
+
+
 async def existing_ids(db: AsyncSession, *, ids: list[str] | None, email: str | None
                        ) -> list[str]:
     """Which of the asked-for people exist at all (whoever may see them)."""

@@ -1,3 +1,4 @@
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -7,7 +8,6 @@ from services.identity.deps import (
     PageDep,
     PrincipalDep,
     SessionDep,
-    SessionsDep,
 )
 from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond_once
 from services.identity.people import service
@@ -18,6 +18,7 @@ from services.identity.people.schemas import (
     PersonPublic,
     PersonUpdate,
 )
+from shared.denials import attempt_of
 from shared.pagination import Page
 
 router = APIRouter(tags=["people"])
@@ -53,21 +54,21 @@ async def create_person_match(db: SessionDep, actor: PrincipalDep, acting: Actin
 
 @router.get("/people", response_model=Page[PersonPublic], summary="List people")
 async def list_people(
-    db: SessionDep, actor: PrincipalDep, page: PageDep,
+    db: SessionDep, actor: PrincipalDep, page: PageDep, request: Request,
     ids: Annotated[str | None, Query(description="comma-separated person ids")] = None,
     email: Annotated[str | None, Query(max_length=320)] = None,
     q: Annotated[str | None, Query(max_length=200, description="text in name or email")] = None,
 ) -> Page[PersonPublic]:
-    rows, cursor = await service.list_people(db, actor, page, ids=ids, email=email, q=q)
+    rows, cursor = await service.list_people(db, actor, page, ids=ids, email=email, q=q,
+                                             attempt_of=partial(attempt_of, request))
     return Page(items=[PersonPublic.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 @router.get("/people/{person_id}", response_model=PersonPublic, summary="One person")
-async def get_person(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep, person_id: str
-                     ) -> PersonPublic:
+async def get_person(db: SessionDep, actor: PrincipalDep, person_id: str) -> PersonPublic:
     """The caller themself, or (for platform admins, network admins and coordinators) a person
     of an organization they hold that role in; anyone else is 404."""
-    return PersonPublic.model_validate(await service.get_person(db, sessions, actor, person_id))
+    return PersonPublic.model_validate(await service.get_person(db, actor, person_id))
 
 
 @router.patch("/people/{person_id}", response_model=PersonPublic, summary="Change a person",
@@ -75,11 +76,11 @@ async def get_person(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep,
                           "district and county: platform admins and the network admins of the "
                           "person's network only (403 otherwise), audited with the place before "
                           "and after. " + KEY_DESCRIPTION)
-async def update_person(db: SessionDep, sessions: SessionsDep, actor: PrincipalDep,
+async def update_person(db: SessionDep, actor: PrincipalDep,
                         person_id: str, body: PersonUpdate, request: Request,
                         idempotency_key: IdempotencyKey = None) -> Response:
     return await respond_once(
         db, request, actor, idempotency_key,
         body=body.model_dump(mode="json", exclude_unset=True), status_code=200,
-        work=lambda: service.update_person(db, sessions, actor, person_id, body),
+        work=lambda: service.update_person(db, actor, person_id, body),
         public=PersonPublic.model_validate)

@@ -1,6 +1,7 @@
 """People: educators, most of whom first appear on a sign-in sheet."""
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from collections.abc import Callable
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import access
@@ -12,14 +13,14 @@ from services.identity.people import repository
 from services.identity.people.models import Person
 from services.identity.people.schemas import PersonCreate, PersonMatch, PersonUpdate
 from shared.auth import Principal
-from shared.errors import InvalidInput
+from shared.denials import Attempt, Denied
+from shared.errors import CascadeError, Forbidden, InvalidInput
 from shared.outbox import publish
 from shared.pagination import PageParams
 
 MAX_IDS = 200
-# Sessions of their own, for the audit rows of refused attempts (the request's transaction rolls
-# back with the refusal).
-Sessions = async_sessionmaker[AsyncSession]
+# The attempt a denial is audited as, with the request's method and route (None: not audited).
+AttemptOf = Callable[[Denied], Attempt | None]
 
 
 def event_payload(person: Person) -> dict:
@@ -74,7 +75,7 @@ async def match_person(db: AsyncSession, actor: Principal, acting: Principal | N
     powers = access.match_powers(actor, acting, data.network_id)
     access.require(powers is not None,
                    "Only this network's staff, or a service acting for one of its facilitators, "
-                   "match people for it.")
+                   "match people for it.", organization_id=data.network_id)
     network = await get_organization(db, data.network_id)
     # The user the change is audited as (match_powers refused a service acting for no one).
     user = acting if actor.is_service and acting is not None else actor
@@ -103,8 +104,8 @@ async def match_person(db: AsyncSession, actor: Principal, acting: Principal | N
     return person, created
 
 
-async def _visible(db: AsyncSession, sessions: Sessions, actor: Principal, person_id: str,
-                   *, action: str) -> Person:
+async def _visible(db: AsyncSession, actor: Principal, person_id: str, *, action: str
+                   ) -> Person:
     """The person if the caller may see them. Outside the caller's organizations a person is
     404 like one that does not exist, and the attempt is audited."""
     if actor.person_id != person_id or actor.kind != "user":
@@ -115,22 +116,25 @@ async def _visible(db: AsyncSession, sessions: Sessions, actor: Principal, perso
     scope = access.people_scope(actor)
     if (scope is not None and actor.person_id != person_id
             and not await repository.belongs_to(db, person_id, scope)):
-        await _deny(db, sessions, actor, action=action, people=[person], scope=scope)
-        raise PersonNotFound(f"No person has id {person_id}.")
+        raise await denying(db, PersonNotFound(f"No person has id {person_id}."), person,
+                            action=action, details=_outside(scope))
     return person
 
 
-async def _deny(db: AsyncSession, sessions: Sessions | None, actor: Principal, *, action: str,
-                people: list[Person], scope: set[str]) -> None:
-    await audit.record_denied(
-        db, actor=actor.subject, action=action, refusing=sessions,
-        targets=[("person", p.id, p.district_id) for p in people],
-        details={"reason": "outside_caller_organizations", "caller_organizations": sorted(scope)})
+def _outside(scope: set[str]) -> dict:
+    return {"reason": "outside_caller_organizations", "caller_organizations": sorted(scope)}
 
 
-async def get_person(db: AsyncSession, sessions: Sessions, actor: Principal, person_id: str
-                     ) -> Person:
-    return await _visible(db, sessions, actor, person_id, action="person.read")
+async def denying(db: AsyncSession, error: CascadeError, person: Person, *, action: str,
+                  details: dict) -> CascadeError:
+    """The refusal of something about this person, audited under the networks they belong to
+    (their admins see them), or where they work when they belong to none."""
+    return error.denying("person", person.id, *await repository.organizations_of(db, person),
+                         action=action, details=details)
+
+
+async def get_person(db: AsyncSession, actor: Principal, person_id: str) -> Person:
+    return await _visible(db, actor, person_id, action="person.read")
 
 
 def _id_list(ids: str | None) -> list[str] | None:
@@ -143,7 +147,8 @@ def _id_list(ids: str | None) -> list[str] | None:
 
 
 async def list_people(db: AsyncSession, actor: Principal, params: PageParams, *,
-                      ids: str | None, email: str | None, q: str | None
+                      ids: str | None, email: str | None, q: str | None,
+                      attempt_of: AttemptOf = lambda _denied: None
                       ) -> tuple[list[Person], str | None]:
     """People of the caller's organizations (everyone for platform admins and services). Asking
     by id or email for someone outside them finds no one, and is audited."""
@@ -157,9 +162,11 @@ async def list_people(db: AsyncSession, actor: Principal, params: PageParams, *,
                   if i not in shown]
         # On the first page a hidden id is one outside the scope (a limit cuts later ones off).
         outside = await repository.outside_of(db, set(hidden), scope)
-        if outside:
-            # The list is answered: the rows go with its transaction.
-            await _deny(db, None, actor, action="person.list", people=outside, scope=scope)
+        for person in outside:  # the list is answered: the rows go with its transaction
+            denied = (await denying(db, PersonNotFound(), person, action="person.list",
+                                    details=_outside(scope))).denied
+            if denied and (attempt := attempt_of(denied)):
+                await audit.record_attempt(db, attempt)
     return rows, cursor
 
 
@@ -177,12 +184,12 @@ async def _administers_person(db: AsyncSession, actor: Principal, person: Person
     return await repository.belongs_to(db, person.id, actor.organizations_with("network_admin"))
 
 
-async def update_person(db: AsyncSession, sessions: Sessions, actor: Principal, person_id: str,
+async def update_person(db: AsyncSession, actor: Principal, person_id: str,
                         data: PersonUpdate) -> Person:
     """Name and role by the person or those who see them; a new school, district or county only
     by an admin of the person (moving someone into a district gives them its PD credit and its
     coordinator their transcript), audited with the place before and after."""
-    person = await _visible(db, sessions, actor, person_id, action="person.update")
+    person = await _visible(db, actor, person_id, action="person.update")
     changes = data.model_dump(exclude_unset=True)
     before = _place_of(person)
     if {"school", "district", "county"} & changes.keys():
@@ -192,12 +199,10 @@ async def update_person(db: AsyncSession, sessions: Sessions, actor: Principal, 
         after = {"school_id": place.school_id, "district_id": place.district_id,
                  "county": place.county}
         if after != before and not admin:
-            await audit.record_denied(db, actor=actor.subject, action="person.move",
-                                      refusing=sessions,
-                                      targets=[("person", person.id, person.district_id)],
-                                      details={"before": before, "after": after})
-            access.require(False, "Only platform admins and the network admins of this "
-                                  "person's network change where they work.")
+            raise await denying(db, Forbidden(
+                "Only platform admins and the network admins of this person's network change "
+                "where they work."), person, action="person.move",
+                details={"before": before, "after": after})
         person.school_id, person.district_id, person.county = (
             place.school_id, place.district_id, place.county)
     if changes.get("full_name"):

@@ -20,6 +20,8 @@ from services.identity.errors import (
     WrongPassword,
 )
 from services.identity.memberships import repository as memberships
+from services.identity.people import repository as people
+from services.identity.people import service as people_service
 from services.identity.sessions import repository
 from services.identity.sessions.models import (
     CLIENT_ADDRESS_MAX_LENGTH,
@@ -143,8 +145,11 @@ async def revoke_for_person(db: AsyncSession, actor: Principal, person_id: str) 
     allowed = actor.is_platform_admin or (
         bool(networks) and not (account is not None and account.is_platform_admin))
     if not allowed:
-        raise Forbidden("Only platform admins, and network admins for their network's members, "
-                        "end other people's sessions.")
+        refusal = Forbidden("Only platform admins, and network admins for their network's "
+                            "members, end other people's sessions.")
+        person = await people.get(db, person_id)
+        raise (await people_service.denying(db, refusal, person, action="sessions.revoke",
+                                            details={}) if person else refusal)
     if account is None:
         raise PersonNotFound(f"No person with an account has id {person_id}.")
     ended = await revoke_all(db, account_id=account.id)

@@ -42,7 +42,8 @@ from shared.ids import new_id
 USER_AUDIENCE = ["identity", "scheduling", "evidence", "reach"]
 PARTNER_AUDIENCE = ["reach"]
 SERVICE_AUDIENCES = {
-    "identity": ["scheduling"],
+    # Scheduling's feed for a network's people; every feed for the refused attempts it audits.
+    "identity": ["scheduling", "evidence", "reach"],
     "scheduling": ["identity"],
     "reach": ["identity", "scheduling"],
     "evidence": ["identity", "scheduling"],

@@ -20,7 +20,8 @@ async def run_session(db: AsyncSession, *, principal: Principal, session_id: str
     session, _event = await sessions.visible_session(db, principal=principal, session_id=session_id)
     if not access.runs_session(principal, network_id=session.network_id,
                                facilitator_ids=session.facilitator_ids):
-        raise Forbidden("Only the session's facilitators and the network's staff do this.")
+        raise Forbidden("Only the session's facilitators and the network's staff do this."
+                        ).denying("session", session.id, session.network_id)
     return session
 
 

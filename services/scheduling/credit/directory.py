@@ -16,12 +16,13 @@ async def district_of(identity: Identity, person_id: str) -> str | None:
 
 
 async def require_seen_by_caller(identity: Identity, person_id: str, *,
-                                 authorization: str | None) -> None:
+                                 authorization: str | None, networks: set[str]) -> None:
     """404, as identity answers, unless identity shows the caller this person: a network admin
     reads the transcript of their own network's people only, not (with their networks' rows
     filtered out) the district of anyone on the platform."""
     if await identity.person_seen_by(person_id, authorization=authorization) is None:
-        raise PersonNotFound(f"No person has id {person_id!r}.")
+        raise PersonNotFound(f"No person has id {person_id!r}.").denying(
+            "person", person_id, *networks)
 
 
 async def require_district(identity: Identity, organization_id: str) -> None:

@@ -10,6 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling.attendance.models import Attendance
 from services.scheduling.credit.models import NETWORK_SCOPE, CreditAction, CreditApproval
+from services.scheduling.events.models import Event
+from services.scheduling.registrations.models import Registration
 from shared.pagination import PageParams, fetch_page
 
 
@@ -62,6 +64,16 @@ async def attended_sessions(db: AsyncSession, person_id: str) -> list[tuple[str,
     statement = select(Attendance.event_id, Attendance.session_id).where(
         Attendance.person_id == person_id)
     return [(event_id, session_id) for event_id, session_id in (await db.exec(statement)).all()]
+
+
+async def networks_with_records_of(db: AsyncSession, person_id: str) -> set[str]:
+    signed_up = select(Event.network_id).join(
+        Registration, col(Registration.event_id) == col(Event.id)).where(
+        Registration.person_id == person_id)
+    attended = select(Event.network_id).join(
+        Attendance, col(Attendance.event_id) == col(Event.id)).where(
+        Attendance.person_id == person_id)
+    return {*(await db.exec(signed_up)).all(), *(await db.exec(attended)).all()}
 
 
 async def in_effect(db: AsyncSession, *, event_ids: Iterable[str], scopes: Iterable[str]

@@ -64,7 +64,8 @@ async def create_credit_request(event_id: str, data: CreditRequestCreate, reques
 async def create_credit_approval(event_id: str, data: CreditApprovalCreate, request: Request,
                                  db: SessionDep, principal: PrincipalDep, identity: IdentityDep,
                                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    service.require_district_authority(principal, data.district_id)
+    await service.require_district_authority_on(db, principal, event_id=event_id,
+                                                district_id=data.district_id)
     if data.district_id:
         await directory.require_district(identity, data.district_id)
     return await _once(request, db, principal, idempotency_key, event_id=event_id, data=data,
@@ -78,7 +79,8 @@ async def create_credit_approval(event_id: str, data: CreditApprovalCreate, requ
 async def create_credit_revocation(event_id: str, data: CreditRevocationCreate, request: Request,
                                    db: SessionDep, principal: PrincipalDep,
                                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    service.require_district_authority(principal, data.district_id)
+    await service.require_district_authority_on(db, principal, event_id=event_id,
+                                                district_id=data.district_id)
     return await _once(request, db, principal, idempotency_key, event_id=event_id, data=data,
                        decide=service.revoke_credit)
 
@@ -135,6 +137,7 @@ async def get_person_transcript(person_id: str, request: Request, db: SessionDep
     networks = service.transcript_reach(principal, person_id=person_id, district_id=district_id)
     if networks is not None:
         await directory.require_seen_by_caller(
-            identity, person_id, authorization=request.headers.get("authorization"))
+            identity, person_id, authorization=request.headers.get("authorization"),
+            networks=await service.networks_with_records_of(db, person_id))
     return await service.transcript(db, person_id=person_id, district_id=district_id,
                                     networks=networks)

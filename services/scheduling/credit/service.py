@@ -53,13 +53,28 @@ def may_decide(principal: Principal, *, network_id: str, district_id: str | None
 def require_district_authority(principal: Principal, district_id: str | None) -> None:
     """The part of the rule the token alone settles, checked before identity is asked anything."""
     if district_id is not None and not principal.has_role(district_id, DISTRICT_DECIDER):
-        raise Forbidden("Only this district's coordinators approve credit for it.")
+        raise Forbidden("Only this district's coordinators approve credit for it."
+                        ).denying("district", district_id, district_id)
+
+
+async def require_district_authority_on(db: AsyncSession, principal: Principal, *,
+                                        event_id: str, district_id: str | None) -> None:
+    """The same for a decision on an event: a refusal is also filed under the event's network
+    (read from scheduling's own tables; identity is still asked nothing)."""
+    try:
+        require_district_authority(principal, district_id)
+    except Forbidden as refused:
+        event = await events.get_event(db, event_id)
+        if event is not None and district_id is not None:
+            refused.denying("event", event.id, event.network_id, district_id)
+        raise
 
 
 def _require_decider(principal: Principal, event: Event, district_id: str | None) -> None:
     if not may_decide(principal, network_id=event.network_id, district_id=district_id):
         raise Forbidden("Only the district's coordinators approve credit for a district, and only "
-                        "the network's admins approve it network-wide.")
+                        "the network's admins approve it network-wide."
+                        ).denying("event", event.id, event.network_id)
 
 
 def to_public(approval: CreditApproval, actions: list[CreditAction] | None = None
@@ -114,7 +129,8 @@ async def may_request_credit(db: AsyncSession, *, principal: Principal, event_id
     event = await _open_event(db, principal, event_id)
     if not (access.is_staff(principal, event.network_id)
             or may_decide(principal, network_id=event.network_id, district_id=district_id)):
-        raise Forbidden("Only the network's staff request credit for its events.")
+        raise Forbidden("Only the network's staff request credit for its events."
+                        ).denying("event", event.id, event.network_id)
     return event
 
 
@@ -220,6 +236,11 @@ def transcript_reach(principal: Principal, *, person_id: str, district_id: str |
         raise Forbidden("Only the person, their district's coordinators and network admins read "
                         "a transcript.")
     return networks
+
+
+async def networks_with_records_of(db: AsyncSession, person_id: str) -> set[str]:
+    """The networks whose events the person signed up for or attended."""
+    return await repository.networks_with_records_of(db, person_id)
 
 
 def _earned(approved: float | None, attended: int, total: int) -> float:

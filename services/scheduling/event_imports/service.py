@@ -60,7 +60,8 @@ async def get_job(db: AsyncSession, *, principal: Principal, job_id: str
                   ) -> tuple[EventImportJob, list[EventImportLineError], list[EventImportEvent]]:
     job = await KIND.get(db, job_id)
     if not access.is_staff(principal, job.network_id):
-        raise JobNotFound()  # another network's import is not disclosed
+        # another network's import is not disclosed
+        raise JobNotFound().denying("event_import", job.id, job.network_id)
     job, errors = await KIND.current(db, job)
     return job, errors, await repository.created_by(db, job.id)
 

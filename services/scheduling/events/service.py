@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from services.scheduling import access
+from services.scheduling.access import Target
 from services.scheduling.db import OutboxEvent
 from shared.db import utcnow
 from services.scheduling.errors import EventNotFound, ProgramNotInNetwork, SlotNotFound
@@ -48,9 +49,13 @@ def _payload(event: Event) -> dict[str, Any]:
     }
 
 
-def require_staff(principal: Principal, network_id: str) -> None:
+def require_staff(principal: Principal, network_id: str, *, target: Target | None = None
+                  ) -> None:
+    """Refuses all but the network's staff; the refusal is audited on `target` (the network
+    itself when none is named)."""
     if not access.is_staff(principal, network_id):
-        raise Forbidden("Only the network's admins, leaders and coordinators manage its events.")
+        raise Forbidden("Only the network's admins, leaders and coordinators manage its "
+                        "events.").denying(*(target or ("network", network_id)), network_id)
 
 
 async def _check_program(db: AsyncSession, *, network_id: str, program_id: str | None) -> None:
@@ -75,19 +80,25 @@ async def create_event(db: AsyncSession, *, principal: Principal, data: EventCre
     return to_public(event, [])
 
 
-async def visible_event(db: AsyncSession, *, principal: Principal | None, event_id: str) -> Event:
+async def visible_event(db: AsyncSession, *, principal: Principal | None, event_id: str,
+                        target: Target | None = None) -> Event:
     """The event, or 404 when it does not exist or the caller may not see it (a draft's existence
-    is not disclosed to outsiders)."""
+    is not disclosed to outsiders; the refusal is audited on `target`, the event by default)."""
     event = await repository.get_event(db, event_id)
-    if event is None or not access.can_see(principal, network_id=event.network_id,
-                                           status=event.status):
+    if event is None:
         raise EventNotFound()
+    if not access.can_see(principal, network_id=event.network_id, status=event.status):
+        raise EventNotFound().denying(*(target or ("event", event.id)), event.network_id)
     return event
 
 
-async def managed_event(db: AsyncSession, *, principal: Principal, event_id: str) -> Event:
-    event = await visible_event(db, principal=principal, event_id=event_id)
-    require_staff(principal, event.network_id)
+async def managed_event(db: AsyncSession, *, principal: Principal, event_id: str,
+                        target: Target | None = None) -> Event:
+    """The event, when the caller is staff of its network; `target` is what a refusal is
+    audited on (the event by default: a session of it, say)."""
+    target = target or ("event", event_id)
+    event = await visible_event(db, principal=principal, event_id=event_id, target=target)
+    require_staff(principal, event.network_id, target=target)
     return event
 
 

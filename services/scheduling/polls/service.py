@@ -130,8 +130,10 @@ async def managed_poll(db: AsyncSession, *, principal: Principal, poll_id: str
     """The poll and its event, for the network's staff; 404 for everyone else, so a poll's
     existence (and its invitees) is not disclosed outside the network."""
     poll = await repository.get(db, poll_id)
-    if poll is None or not access.is_staff(principal, poll.network_id):
+    if poll is None:
         raise PollNotFound()
+    if not access.is_staff(principal, poll.network_id):
+        raise PollNotFound().denying("poll", poll.id, poll.network_id)
     event = await events.get_event(db, poll.event_id)
     if event is None:  # the foreign key keeps it; checked for the type's sake
         raise PollNotFound()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling import access
+from services.scheduling.access import Target
 from shared.dates import FIRST_YEAR, LAST_YEAR
 from services.scheduling.db import OutboxEvent
 from services.scheduling.identity import Identity
@@ -36,9 +37,12 @@ def _may_read(principal: Principal | None, network_id: str) -> bool:
     return principal is not None and principal.has_role(network_id, *READER_ROLES)
 
 
-def require_manager(principal: Principal, network_id: str) -> None:
+def require_manager(principal: Principal, network_id: str, *, target: Target | None = None
+                    ) -> None:
+    """Refuses all but the network's managers, audited on `target` (the network by default)."""
     if not principal.has_role(network_id, *MANAGER_ROLES):
-        raise Forbidden("Only the network's admins and coordinators manage its programs.")
+        raise Forbidden("Only the network's admins and coordinators manage its programs."
+                        ).denying(*(target or ("network", network_id)), network_id)
 
 
 def _program_payload(program: Program) -> dict[str, Any]:
@@ -77,21 +81,24 @@ async def readable_program(db: AsyncSession, *, principal: Principal | None,
                            program_id: str) -> Program:
     """The program, or 404 when it does not exist or the caller may not read it."""
     program = await repository.get_program(db, program_id)
-    if program is None or not _may_read(principal, program.network_id):
+    if program is None:
         raise ProgramNotFound()
+    if not _may_read(principal, program.network_id):
+        raise ProgramNotFound().denying("program", program.id, program.network_id)
     return program
 
 
 async def managed_program(db: AsyncSession, *, principal: Principal, program_id: str) -> Program:
     program = await readable_program(db, principal=principal, program_id=program_id)
-    require_manager(principal, program.network_id)
+    require_manager(principal, program.network_id, target=("program", program.id))
     return program
 
 
 async def list_programs(db: AsyncSession, *, principal: Principal, params: PageParams,
                         network_id: str | None) -> tuple[list[Program], str | None]:
     if network_id and not _may_read(principal, network_id):
-        raise Forbidden("Only the network's staff and analysts read its programs.")
+        raise Forbidden("Only the network's staff and analysts read its programs."
+                        ).denying("network", network_id, network_id)
     visible = None if principal.is_platform_admin else principal.organizations_with(*READER_ROLES)
     return await repository.page_programs(db, params, visible_networks=visible,
                                           network_id=network_id)

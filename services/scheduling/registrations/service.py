@@ -102,7 +102,8 @@ async def may_register_for(db: AsyncSession, *, principal: Principal, session_id
         return session, principal.person_id
     if not access.runs_session(principal, network_id=session.network_id,
                                facilitator_ids=session.facilitator_ids):
-        raise Forbidden("Only the network's staff and the session's facilitators register others.")
+        raise Forbidden("Only the network's staff and the session's facilitators register others."
+                        ).denying("session", session.id, session.network_id)
     return session, person_id
 
 
@@ -163,7 +164,8 @@ async def cancel(db: AsyncSession, *, principal: Principal, registration_id: str
     if not (principal.person_id == found.person_id or access.runs_session(
             principal, network_id=session.network_id, facilitator_ids=session.facilitator_ids)):
         raise Forbidden("Only the person, the session's facilitators and the network's staff "
-                        "cancel a registration.")
+                        "cancel a registration.").denying("registration", found.id,
+                                                          session.network_id)
     await sessions.lock(db, session.id)
     # Read again under the session lock: a concurrent cancel may already have done this.
     registration = await repository.get(db, registration_id)
@@ -224,12 +226,13 @@ async def get_registration(db: AsyncSession, *, principal: Principal,
                            registration_id: str) -> Registration:
     registration = await repository.get(db, registration_id)
     session = await sessions.get(db, registration.session_id) if registration else None
-    if registration is None or session is None or not (
-        principal.person_id == registration.person_id
-        or access.runs_session(principal, network_id=session.network_id,
-                               facilitator_ids=session.facilitator_ids)
-    ):
+    if registration is None or session is None:
         raise RegistrationNotFound()
+    if not (principal.person_id == registration.person_id
+            or access.runs_session(principal, network_id=session.network_id,
+                                   facilitator_ids=session.facilitator_ids)):
+        raise RegistrationNotFound().denying("registration", registration.id,
+                                             session.network_id)
     return registration
 
 
@@ -240,7 +243,8 @@ async def roster(db: AsyncSession, *, principal: Principal, session_id: str, sta
                                                           session_id=session_id)
     if not access.runs_session(principal, network_id=session.network_id,
                                facilitator_ids=session.facilitator_ids):
-        raise Forbidden("Only the session's facilitators and the network's staff see its roster.")
+        raise Forbidden("Only the session's facilitators and the network's staff see its roster."
+                        ).denying("session", session.id, session.network_id)
     rows, next_cursor = await repository.page_of_session(db, params, session_id=session.id,
                                                          status=status, attended=attended)
     present = await attendance.attended_among(db, session_id=session.id,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling import access
+from services.scheduling.access import Target
 from services.scheduling.db import OutboxEvent
 from services.scheduling.errors import RegistrationNotFound, SessionNotFound
 from services.scheduling.events import service as event_rules
@@ -35,13 +36,17 @@ class NoSuchTargetSession(InvalidInput):
     code, title = "no_such_target_session", "No such session in this event"
 
 
-async def managed_session(db: AsyncSession, *, principal: Principal, session_id: str) -> Session:
+async def managed_session(db: AsyncSession, *, principal: Principal, session_id: str,
+                          target: Target | None = None) -> Session:
     """The session, when the caller is staff of its network (a facilitator alone may check
-    people in but not override the rules); 404 when the caller may not even see it."""
+    people in but not override the rules); 404 when the caller may not even see it. A refusal
+    is audited on `target`, the session by default."""
+    target = target or ("session", session_id)
     session, _event = await session_rules.visible_session(db, principal=principal,
-                                                          session_id=session_id)
+                                                          session_id=session_id, target=target)
     if not access.is_staff(principal, session.network_id):
-        raise Forbidden("Only the network's admins, leaders and coordinators change rosters.")
+        raise Forbidden("Only the network's admins, leaders and coordinators change rosters."
+                        ).denying(*target, session.network_id)
     return session
 
 
@@ -119,7 +124,8 @@ async def move(db: AsyncSession, *, principal: Principal, registration_id: str,
     found = await registrations.get(db, registration_id)
     if found is None:
         raise RegistrationNotFound()
-    source = await managed_session(db, principal=principal, session_id=found.session_id)
+    source = await managed_session(db, principal=principal, session_id=found.session_id,
+                                   target=("registration", found.id))
     target = await sessions.get(db, to_session_id)
     if target is None or target.event_id != source.event_id:
         raise NoSuchTargetSession(

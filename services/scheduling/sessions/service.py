@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling import access
+from services.scheduling.access import Target
 from services.scheduling.db import OutboxEvent
 from services.scheduling.errors import InvalidSchedule, SessionNotFound
 from services.scheduling.events import repository as events
@@ -83,7 +84,8 @@ async def update_session(db: AsyncSession, *, principal: Principal, session_id: 
     found = await repository.get(db, session_id)
     if found is None:
         raise SessionNotFound()
-    await event_rules.managed_event(db, principal=principal, event_id=found.event_id)
+    await event_rules.managed_event(db, principal=principal, event_id=found.event_id,
+                                    target=("session", found.id))
     changes = data.model_dump(exclude_unset=True)
     for name in ("title", "description", "starts_at", "ends_at", "capacity", "facilitator_ids"):
         if name in changes and changes[name] is None:
@@ -112,12 +114,14 @@ async def update_session(db: AsyncSession, *, principal: Principal, session_id: 
 
 
 async def visible_session(db: AsyncSession, *, principal: Principal | None,
-                          session_id: str) -> tuple[Session, Event]:
-    """The session and its event, or 404 when the caller may not see the event."""
+                          session_id: str, target: Target | None = None
+                          ) -> tuple[Session, Event]:
+    """The session and its event, or 404 when the caller may not see the event (audited on
+    `target`, the session by default)."""
     session = await repository.get(db, session_id)
     event = await events.get_event(db, session.event_id) if session else None
-    if session is None or event is None or not access.can_see(
-        principal, network_id=event.network_id, status=event.status
-    ):
+    if session is None or event is None:
         raise SessionNotFound()
+    if not access.can_see(principal, network_id=event.network_id, status=event.status):
+        raise SessionNotFound().denying(*(target or ("session", session.id)), event.network_id)
     return session, event
