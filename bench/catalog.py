@@ -28,7 +28,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from signups import (
-    SCHEDULING, Api, client_for, gather_limited, latency_line, percentile, running_suite,
+    SCHEDULING,
+    Api,
+    client_for,
+    gather_limited,
+    latency_line,
+    percentile,
+    running_suite,
 )
 
 from services.runner import Suite, database_url

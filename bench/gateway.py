@@ -212,7 +212,7 @@ def main() -> int:
     failed = hop(args)
     if not args.no_logins:
         failed |= logins(args.login_rounds)
-    print(f"\nload average (1, 5, 15 min) after: " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print("\nload average (1, 5, 15 min) after: " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     return 1 if failed else 0
 
 

@@ -17,9 +17,8 @@ import httpx
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import JSON, text, update
-from sqlmodel import col, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.auth import ServicePrincipalDep

@@ -7,6 +7,7 @@ from gateway.main import create_app
 from gateway.middleware import TokenBucket
 from tests.gateway.conftest import echo_transports, header, settings_for
 
+
 def callers(app, *addresses: str) -> list[httpx.AsyncClient]:
     return [httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 5000)),
                               base_url="http://cascade.test") for address in addresses]

@@ -12,13 +12,13 @@ from sqlalchemy import update
 
 from services.identity.accounts import service as accounts
 from services.identity.accounts.schemas import AccountCreate
+from services.scheduling.identity import Profile
 from services.scheduling.main import create_app
 from services.scheduling.notifications import enqueue
 from services.scheduling.notifications.identity_mail import identity_mail_consumer
 from services.scheduling.notifications.models import FeedCursor
 from services.scheduling.notifications.sender import queue_reminders, send_due
 from services.scheduling.registrations import service as registrations
-from services.scheduling.identity import Profile
 from services.scheduling.sessions import repository as sessions
 from services.scheduling.settings import SchedulingSettings
 from tests.scheduling.conftest import API, Scheduling, new_person, problem

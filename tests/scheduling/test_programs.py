@@ -3,7 +3,7 @@ size per program year that reach reports as growth."""
 
 import pytest
 
-from tests.scheduling.conftest import API, new_person, problem
+from tests.scheduling.conftest import API, problem
 
 PHASE_2 = {"name": "Phase 2, 2017-2020", "description": "Second phase of the leadership network",
            "starts_on": "2017-07-01", "ends_on": "2020-06-30"}

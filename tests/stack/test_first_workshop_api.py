@@ -3,9 +3,7 @@ with a capped session, sign-ups and a waitlist, check-in, and reach counting it 
 
 from datetime import UTC, datetime, timedelta
 
-
 from tests.support.stack import ROOT_LOGIN, bearer, eventually
-
 
 
 async def _post(stack, path, token, **kwargs):

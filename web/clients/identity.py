@@ -1,14 +1,9 @@
 """Identity through the gateway: login, sign-up and its mailed links, the signed-in person,
 organizations, their members and invitations."""
 
-from datetime import date, datetime
-from urllib.parse import quote
-
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
-
 from urllib.parse import quote
 
 from web.clients.base import ApiModel, GatewayClient, Page

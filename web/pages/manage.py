@@ -14,14 +14,23 @@ from web.clients import ApiError, Clients
 from web.clients.scheduling import Event, Session
 from web.deps import ClientsDep
 from web.event_form import EVENT_FIELDS, parse_event_fields, text
-from web.forms import api_field_errors
+from web.forms import api_field_errors, new_key, sent_key
 from web.networks import networks_where
-from web.forms import new_key, sent_key
 from web.pages.events import form_values
 from web.rendering import flash, local_time, render, see_other, zone
 from web.session_forms import (
-    EDIT_FIELDS, INTERVALS, SERIES_ALIASES, SERIES_FIELDS, SESSION_ALIASES, SESSION_FIELDS,
-    SLOT_ALIASES, SLOT_FIELDS, WEEKDAYS, parse_series, parse_session, parse_session_change,
+    EDIT_FIELDS,
+    INTERVALS,
+    SERIES_ALIASES,
+    SERIES_FIELDS,
+    SESSION_ALIASES,
+    SESSION_FIELDS,
+    SLOT_ALIASES,
+    SLOT_FIELDS,
+    WEEKDAYS,
+    parse_series,
+    parse_session,
+    parse_session_change,
     parse_slot,
 )
 from web.vocabulary import EVENT_KINDS, FORMATS, GRADES, SUBJECTS, TIMEZONES

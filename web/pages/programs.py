@@ -15,8 +15,8 @@ from web.clients import ApiError, Clients
 from web.clients.programs import CohortEntry, Program
 from web.deps import ClientsDep
 from web.event_form import text
-from web.networks import networks_where
 from web.forms import new_key
+from web.networks import networks_where
 from web.pages.events import form_values
 from web.pages.manage import CURSOR, PAGE_SIZE, form_key, refused
 from web.rendering import flash, render, see_other

@@ -9,10 +9,18 @@ from services.scheduling.deps import IdentityDep, PrincipalDep, SessionDep
 from services.scheduling.event_imports import service, sheet
 from services.scheduling.event_imports.errors import InvalidEventSheet
 from services.scheduling.event_imports.models import (
-    EventImportEvent, EventImportJob, EventImportLineError)
+    EventImportEvent,
+    EventImportJob,
+    EventImportLineError,
+)
 from services.scheduling.event_imports.schemas import (
-    EventImportJobPublic, EventImportPreview, ImportedEventPublic, ImportedStatus,
-    PlannedEventPublic, PlannedSessionPublic)
+    EventImportJobPublic,
+    EventImportPreview,
+    ImportedEventPublic,
+    ImportedStatus,
+    PlannedEventPublic,
+    PlannedSessionPublic,
+)
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey
 from services.scheduling.identity import Identity
 from services.scheduling.jobs.runner import JobRunner

@@ -10,7 +10,10 @@ from services.scheduling import access
 from services.scheduling.event_imports import repository
 from services.scheduling.event_imports.errors import EventSheetHasErrors, InvalidEventSheet
 from services.scheduling.event_imports.models import (
-    EventImportEvent, EventImportJob, EventImportLineError)
+    EventImportEvent,
+    EventImportJob,
+    EventImportLineError,
+)
 from services.scheduling.event_imports.sheet import Plan, PlannedEvent
 from services.scheduling.events import service as event_rules
 from services.scheduling.jobs import repository as jobs

@@ -4,17 +4,30 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from shared.db import utcnow
-from shared.dates import Day
 from services.scheduling.deps import (
-    IdentityDep, OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep,
+    IdentityDep,
+    OptionalPrincipalDep,
+    PageDep,
+    PrincipalDep,
+    SessionDep,
 )
 from services.scheduling.events import calendar, service
 from services.scheduling.events.schemas import (
-    County, CountyPublic, EventCreate, EventFormat, EventPublic, EventStatus, EventUpdate, GradeSpan,
-    SlotCreate, SlotPublic, Subject,
+    County,
+    CountyPublic,
+    EventCreate,
+    EventFormat,
+    EventPublic,
+    EventStatus,
+    EventUpdate,
+    GradeSpan,
+    SlotCreate,
+    SlotPublic,
+    Subject,
 )
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
+from shared.dates import Day
+from shared.db import utcnow
 from shared.pagination import Page
 
 router = APIRouter(tags=["events"])

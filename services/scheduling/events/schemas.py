@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from shared.dates import Moment
 from services.scheduling.sessions.schemas import SessionPublic
+from shared.dates import Moment
 
 EventKind = Literal["workshop_series", "conference", "institute", "webinar", "coaching_cycle",
                     "community_of_practice", "lesson_study"]

@@ -7,19 +7,28 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling import access
-from shared.dates import FIRST_YEAR, LAST_YEAR
 from services.scheduling.db import OutboxEvent
 from services.scheduling.programs import repository
 from services.scheduling.programs.errors import (
-    AlreadyInCohort, CohortEntryNotFound, CohortOutsideDates, ProgramNotFound, ProgramYearOutside,
+    AlreadyInCohort,
+    CohortEntryNotFound,
+    CohortOutsideDates,
+    ProgramNotFound,
+    ProgramYearOutside,
 )
 from services.scheduling.programs.leaders import NetworkLeaders
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.programs.schemas import (
-    CohortEntryCreate, ProgramCreate, ProgramUpdate, ProgramYearPublic, school_year,
-    year_bounds, year_of,
+    CohortEntryCreate,
+    ProgramCreate,
+    ProgramUpdate,
+    ProgramYearPublic,
+    school_year,
+    year_bounds,
+    year_of,
 )
 from shared.auth import Principal
+from shared.dates import FIRST_YEAR, LAST_YEAR
 from shared.db import insert_unless_duplicate, utcnow
 from shared.errors import Forbidden, InvalidInput
 from shared.outbox import publish

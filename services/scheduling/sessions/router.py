@@ -7,7 +7,10 @@ from services.scheduling.idempotency.responses import KEY_DESCRIPTION, Idempoten
 from services.scheduling.registrations import service as registration_rules
 from services.scheduling.sessions import service
 from services.scheduling.sessions.schemas import (
-    SessionCreate, SessionPublic, SessionSeriesCreate, SessionUpdate,
+    SessionCreate,
+    SessionPublic,
+    SessionSeriesCreate,
+    SessionUpdate,
 )
 
 router = APIRouter(tags=["sessions"])

@@ -14,7 +14,9 @@ from services.scheduling.events.models import Event
 from services.scheduling.sessions import recurrence, repository
 from services.scheduling.sessions.models import Session
 from services.scheduling.sessions.schemas import (
-    SessionCreate, SessionSeriesCreate, SessionUpdate,
+    SessionCreate,
+    SessionSeriesCreate,
+    SessionUpdate,
 )
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput
