@@ -75,7 +75,8 @@ def _known_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}; use an IANA name like America/Los_Angeles") from None
+        raise ValueError(
+            f"unknown time zone {name!r}; use an IANA name like America/Los_Angeles") from None
     return name
 
 

@@ -121,7 +121,8 @@ async def update_program(db: AsyncSession, *, principal: Principal, program_id: 
     stranded = sorted({year for year, _ in counts if not _overlaps(year, starts_on, ends_on)})
     if stranded:
         raise CohortOutsideDates(
-            f"Cohort entries in {', '.join(stranded)} would fall outside the program; remove them first."
+            f"Cohort entries in {', '.join(stranded)} would fall outside the program; "
+            "remove them first."
         )
     for name, value in changes.items():
         setattr(program, name, value)
@@ -152,7 +153,8 @@ async def add_to_cohort(db: AsyncSession, *, principal: Principal, program_id: s
             network_id=program.network_id, person_id=entry.person_id, starts_on=starts_on,
             ends_on=ends_on, key=f"cohort:{program.id}:{key or entry.id}")
         await repository.add(db, entry)
-    await publish(db, OutboxEvent, topic="cohort.added", key=entry.id, payload=_entry_payload(entry))
+    await publish(db, OutboxEvent, topic="cohort.added", key=entry.id,
+                  payload=_entry_payload(entry))
     return entry
 
 

@@ -1,4 +1,5 @@
-"""HTTP for registrations: sign-up (with Idempotency-Key), cancel, rosters, the caller's schedule."""
+"""HTTP for registrations: sign-up (with Idempotency-Key), cancel, rosters, the caller's
+schedule."""
 
 from typing import Annotated
 

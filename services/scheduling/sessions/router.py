@@ -34,8 +34,10 @@ async def create_session(event_id: str, data: SessionCreate, request: Request, d
                          body=data.model_dump(mode="json"), action=create)
 
 
-@router.get("/sessions/{session_id}", response_model=SessionPublic, summary="A session and its seats")
-async def get_session(session_id: str, db: SessionDep, principal: OptionalPrincipalDep) -> SessionPublic:
+@router.get("/sessions/{session_id}", response_model=SessionPublic,
+            summary="A session and its seats")
+async def get_session(session_id: str, db: SessionDep,
+                      principal: OptionalPrincipalDep) -> SessionPublic:
     session, _event = await service.visible_session(db, principal=principal, session_id=session_id)
     return SessionPublic.model_validate(session)
 
