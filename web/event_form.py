@@ -98,7 +98,8 @@ def parse_event_fields(values: dict) -> tuple[dict, dict[str, str]]:
     return {
         "title": title, "kind": kind, "subjects": subjects, "grade_min": grade_min,
         "grade_max": grade_max, "format": event_format, "venue": venue or None,
-        "county": county or None, "audience": audience or None, "timezone": tz_name, "credit_hours": credit_hours,
+        "county": county or None, "audience": audience or None, "timezone": tz_name,
+        "credit_hours": credit_hours,
         "description": text(values, "description"),
     }, errors
 
