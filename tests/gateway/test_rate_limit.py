@@ -103,7 +103,8 @@ class TestClientAddress:
             caller = behind(app, "203.0.113.9", f"198.51.100.{n}")
             response = await caller.post("/api/identity/v1/token")
             statuses.append(response.status_code)
-            seen = response.json() if response.status_code == 200 else seen
+            if response.status_code == 200:
+                seen = response.json()
             await caller.aclose()
         assert statuses == [200, 200, 429]
         assert header(seen, "x-forwarded-for") == ["203.0.113.9"]

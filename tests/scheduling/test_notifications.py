@@ -425,7 +425,8 @@ class TestReminders:
         soon = datetime.now(UTC) + timedelta(hours=2)  # moved to today: reminders are due
         moved = await api.client.patch(
             f"{API}/sessions/{session['id']}", headers=api.leader,
-            json={"starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=1)).isoformat()})
+            json={"starts_at": soon.isoformat(),
+                  "ends_at": (soon + timedelta(hours=1)).isoformat()})
         assert moved.status_code == 200, moved.text
         await queue_reminders(app)
         assert await queue_reminders(app) == 0  # a second scan finds nothing new
