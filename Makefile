@@ -12,7 +12,9 @@ CHROMIUM := $(shell command -v chromium 2>/dev/null)
 run: install
 	$(VENV)/bin/cascade run
 
+# Lint first: a ruff finding fails the run before the slow tests start.
 test: install browser
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 install: $(INSTALLED) $(VENDOR)/.installed

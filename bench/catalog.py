@@ -1,6 +1,7 @@
 """Catalog search latency on 10,000 published events, through the gateway, on the real processes.
 
-    .venv/bin/python bench/catalog.py [--events 10000] [--requests 200] [--seed auto|api|sql] [--postgres]
+    .venv/bin/python bench/catalog.py [--events 10000] [--requests 200] [--seed auto|api|sql]
+                                      [--postgres]
 
 Starts the suite like bench/signups.py (free ports, temporary var dir, SQLite by default,
 --postgres: a fresh database on 127.0.0.1:5432, dropped at the end), seeds published events with
@@ -28,7 +29,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from signups import (
-    SCHEDULING, Api, client_for, gather_limited, latency_line, percentile, running_suite,
+    SCHEDULING,
+    Api,
+    client_for,
+    gather_limited,
+    latency_line,
+    percentile,
+    running_suite,
 )
 
 from services.runner import Suite, database_url
@@ -101,12 +108,14 @@ async def seed_with_sql(suite: Suite, network_id: str, numbers: range, rng: rand
                 event_id = new_id()
                 events.append({
                     "id": event_id, "network_id": network_id, "kind": fields["kind"],
-                    "title": fields["title"], "description": "", "subjects": ",".join(fields["subjects"]),
+                    "title": fields["title"], "description": "",
+                    "subjects": ",".join(fields["subjects"]),
                     "grade_min": grade_ordinal[fields["grade_min"]],
                     "grade_max": grade_ordinal[fields["grade_max"]], "audience": None,
                     "format": fields["format"], "venue": None, "county": fields["county"],
                     "timezone": fields["timezone"],
-                    "credit_hours": 2.0, "status": "published", "created_at": now, "updated_at": now,
+                    "credit_hours": 2.0, "status": "published", "created_at": now,
+                    "updated_at": now,
                 })
                 sessions.append({
                     "id": new_id(), "event_id": event_id, "network_id": network_id,

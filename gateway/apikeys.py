@@ -13,7 +13,7 @@ import httpx
 
 from shared.requests import current_request_id
 
-TOKEN_PATH = "/api/identity/v1/token"
+TOKEN_PATH = "/api/identity/v1/token"  # noqa: S105 (the token endpoint's path, not a secret)
 API_KEY_PREFIX = "csk_"
 # A token forwarded this close to its expiry could lapse on the way to the service.
 _EXPIRY_MARGIN = 2.0

@@ -103,8 +103,9 @@ class CombinedDocument:
             if self._cached and self._cached[0] > time.monotonic():
                 return self._cached[1]
             fetched = await asyncio.gather(*(self._fetch(name) for name in API_SERVICES))
-            documents = {name: doc for name, doc in zip(API_SERVICES, fetched) if doc is not None}
-            unavailable = [name for name, doc in zip(API_SERVICES, fetched) if doc is None]
+            answers = list(zip(API_SERVICES, fetched, strict=True))
+            documents = {name: doc for name, doc in answers if doc is not None}
+            unavailable = [name for name, doc in answers if doc is None]
             merged = merge_documents(documents, unavailable)
             if not unavailable:
                 self._cached = (time.monotonic() + self._cache_seconds, merged)

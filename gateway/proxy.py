@@ -23,8 +23,8 @@ log = logging.getLogger("cascade.gateway")
 # upstream's), Expect (uvicorn has already answered it), and what the gateway sets itself,
 # whatever the caller claims.
 _DROP_REQUEST = frozenset({
-    b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"proxy-connection",
-    b"te", b"trailer", b"transfer-encoding", b"upgrade", b"host", b"expect",
+    b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization",
+    b"proxy-connection", b"te", b"trailer", b"transfer-encoding", b"upgrade", b"host", b"expect",
     b"x-request-id", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host",
     b"x-forwarded-port", b"x-forwarded-prefix", b"x-real-ip", b"forwarded",
 })
@@ -104,8 +104,9 @@ class ProxyMiddleware:
         except Exception:
             # FastAPI's error middleware is not around the proxy (see gateway.main.GatewayApp).
             log.exception("gateway failure on %s %s", scope["method"], path)
-            await problem_response(500, "internal_error", detail="Something went wrong on our side.")(
-                scope, receive, send)
+            answer = problem_response(500, "internal_error",
+                                      detail="Something went wrong on our side.")
+            await answer(scope, receive, send)
 
     async def dispatch(self, path: str, scope, receive, send) -> None:
         if path.startswith("/api/"):

@@ -371,7 +371,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 _, connection = await loop.create_connection(
                     lambda: _Connection(loop), self.host, self.port)
         except TimeoutError:
-            raise httpx.ConnectTimeout(f"no connection to {self.host}:{self.port} in time") from None
+            raise httpx.ConnectTimeout(
+                f"no connection to {self.host}:{self.port} in time") from None
         except OSError as exc:
             raise httpx.ConnectError(f"cannot connect to {self.host}:{self.port}: {exc}") from None
         return connection

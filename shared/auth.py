@@ -21,7 +21,7 @@ from shared.revocations import RevocationCheck
 
 ALGORITHMS = ["ES256"]
 # The JOSE header type of an access token (RFC 9068); the media-type form is the same type.
-TOKEN_TYPE = "at+jwt"
+TOKEN_TYPE = "at+jwt"  # noqa: S105 (a token type's name, not a secret)
 TOKEN_TYPES = frozenset({TOKEN_TYPE, "application/at+jwt"})
 
 
@@ -61,7 +61,9 @@ class Principal:
     def has_role(self, organization_id: str | None, *roles: str) -> bool:
         if self.is_platform_admin:
             return True
-        return bool(organization_id) and bool(self.roles.get(organization_id, frozenset()) & set(roles))
+        if not organization_id:
+            return False
+        return bool(self.roles.get(organization_id, frozenset()) & set(roles))
 
     def organizations_with(self, *roles: str) -> set[str]:
         return {org for org, held in self.roles.items() if held & set(roles)}

@@ -64,7 +64,7 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, schema: str) -> AsyncEngine:
-    """An engine for one service's database: its own schema on PostgreSQL, its own file on SQLite."""
+    """An engine for one service's database: its own schema on PostgreSQL, its own SQLite file."""
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _serialize_sqlite_writers(engine)

@@ -10,12 +10,16 @@ def no_cookies() -> CookieJar:
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=()))
 
 
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=2.0, pool=2.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
 def make_client(
     base_url: str,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
-    timeout: httpx.Timeout | float = httpx.Timeout(10.0, connect=2.0, pool=2.0),
-    limits: httpx.Limits = httpx.Limits(max_connections=100, max_keepalive_connections=20),
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    limits: httpx.Limits = DEFAULT_LIMITS,
 ) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=base_url,

@@ -18,7 +18,8 @@ SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
 def sync_url(url: str) -> str:
     # Migrations run synchronously so they can be called from anywhere, event loop or not.
-    return url.replace("sqlite+aiosqlite", "sqlite").replace("postgresql+asyncpg", "postgresql+psycopg")
+    return (url.replace("sqlite+aiosqlite", "sqlite")
+            .replace("postgresql+asyncpg", "postgresql+psycopg"))
 
 
 def alembic_config(service: str, url: str) -> Config:

@@ -43,7 +43,9 @@ class User:
     def has_role(self, organization_id: str | None, *roles: str) -> bool:
         if self.is_admin:
             return True
-        return bool(organization_id) and bool(self.roles.get(organization_id, frozenset()) & set(roles))
+        if not organization_id:
+            return False
+        return bool(self.roles.get(organization_id, frozenset()) & set(roles))
 
     def has_any_role(self, *roles: str) -> bool:
         return self.is_admin or any(held & set(roles) for held in self.roles.values())

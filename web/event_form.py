@@ -3,12 +3,11 @@ the event's fields. They are checked here so that mistakes come back beside thei
 turned into the scheduling API's request bodies."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from web.vocabulary import EVENT_KINDS, FORMATS, GRADES, SUBJECTS
-
 
 # The fields of an event both forms show, by the API's names.
 EVENT_FIELDS = ("title", "kind", "subjects", "grade_min", "grade_max", "format", "venue",
@@ -99,7 +98,8 @@ def parse_event_fields(values: dict) -> tuple[dict, dict[str, str]]:
     return {
         "title": title, "kind": kind, "subjects": subjects, "grade_min": grade_min,
         "grade_max": grade_max, "format": event_format, "venue": venue or None,
-        "county": county or None, "audience": audience or None, "timezone": tz_name, "credit_hours": credit_hours,
+        "county": county or None, "audience": audience or None, "timezone": tz_name,
+        "credit_hours": credit_hours,
         "description": text(values, "description"),
     }, errors
 
@@ -113,7 +113,7 @@ def time_zone(name: str) -> ZoneInfo | None:
 
 def local_instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
     """A date and time as the clock reads in the event's zone, as a UTC instant (the API's)."""
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
 def parse_event_form(values: dict) -> tuple[EventForm | None, dict[str, str]]:

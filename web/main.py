@@ -20,8 +20,25 @@ from web.clients import ApiError, Clients
 from web.htmx import get_htmx
 from web.login_sessions import AccessTokens
 from web.pages import (
-    account, accounts, auth, catalog, credit, event_imports, events, imports, invitations,
-    mailbox, manage, network, people, polls, programs, reach, rosters, schedule, sessions,
+    account,
+    accounts,
+    auth,
+    catalog,
+    credit,
+    event_imports,
+    events,
+    imports,
+    invitations,
+    mailbox,
+    manage,
+    network,
+    people,
+    polls,
+    programs,
+    reach,
+    rosters,
+    schedule,
+    sessions,
 )
 from web.rendering import render, see_other
 from web.security import CsrfRejected, SecurityHeadersMiddleware, csrf_protect

@@ -5,7 +5,8 @@ from web.clients import Clients
 from web.clients.identity import Organization
 
 
-async def networks_where(clients: Clients, user: User, roles: tuple[str, ...]) -> list[Organization]:
+async def networks_where(clients: Clients, user: User,
+                         roles: tuple[str, ...]) -> list[Organization]:
     if user.is_admin:
         return await clients.identity.organizations(user.token, kind="network")
     me = await clients.identity.me(user.token)

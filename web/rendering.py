@@ -1,7 +1,7 @@
 """One template per page; an htmx request that targets an element gets only the block of the
 same name, every other request the whole document (see Vary)."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,9 +24,9 @@ FORMAT_LABELS = dict(FORMATS)
 
 def zone(name: str | None) -> ZoneInfo | timezone:
     try:
-        return ZoneInfo(name) if name else timezone.utc
+        return ZoneInfo(name) if name else UTC
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def local_time(value: datetime | None, tz_name: str | None, style: str = "full") -> str:
@@ -34,7 +34,7 @@ def local_time(value: datetime | None, tz_name: str | None, style: str = "full")
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     local = value.astimezone(zone(tz_name))
     clock = local.strftime("%I:%M %p").lstrip("0")
     if style == "time":
@@ -47,7 +47,7 @@ def iso_local(value: datetime | None, tz_name: str | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(zone(tz_name)).isoformat()
 
 

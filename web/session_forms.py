@@ -96,13 +96,16 @@ def parse_session(values: dict, zone: ZoneInfo) -> tuple[dict, list[str], dict[s
     """One session: (API body without facilitator_ids, facilitator emails, errors). In a
     conference slot the times may be left empty: the session takes the slot's."""
     form = Checked(values)
-    body: dict = {"title": form.text("title", required="Give the session a title.", label="the title"),
-                  "room": form.text("room", limit=200, label="the room") or None,
-                  "capacity": form.capacity()}
+    body: dict = {
+        "title": form.text("title", required="Give the session a title.", label="the title"),
+        "room": form.text("room", limit=200, label="the room") or None,
+        "capacity": form.capacity(),
+    }
     slot_id = text(values, "slot_id")
     if slot_id:
         body["slot_id"] = slot_id
-    if not (slot_id and not any(text(values, n) for n in ("session_date", "start_time", "end_time"))):
+    times_given = any(text(values, n) for n in ("session_date", "start_time", "end_time"))
+    if not slot_id or times_given:
         day, (start, end) = form.day("session_date"), form.times()
         if day and start and end:
             body["starts_at"] = local_instant(day, start, zone).isoformat()

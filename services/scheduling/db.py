@@ -1,4 +1,5 @@
-"""The scheduling service's own table registry; on PostgreSQL its tables live in schema "scheduling"."""
+"""The scheduling service's own table registry; on PostgreSQL its tables live in schema
+"scheduling"."""
 
 from collections.abc import Iterable
 from typing import Any

@@ -4,11 +4,14 @@ from services.scheduling.attendance.models import Attendance
 from services.scheduling.credit.models import CreditAction, CreditApproval
 from services.scheduling.db import OutboxEvent
 from services.scheduling.event_imports.models import (
-    EventImportEvent, EventImportJob, EventImportLineError)
+    EventImportEvent,
+    EventImportJob,
+    EventImportLineError,
+)
 from services.scheduling.events.models import Event, Slot
 from services.scheduling.idempotency.models import IdempotencyRecord
-from services.scheduling.polls.models import Poll, PollAnswer, PollInvitee, PollOption
 from services.scheduling.notifications.models import FeedCursor, Notification
+from services.scheduling.polls.models import Poll, PollAnswer, PollInvitee, PollOption
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.registrations.models import Registration
 from services.scheduling.rosters.models import AuditEntry

@@ -12,7 +12,8 @@ def _cascade(name: str) -> AliasChoices:
 
 
 class SchedulingSettings(BaseServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="SCHEDULING_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="SCHEDULING_", extra="ignore",
+                                      populate_by_name=True)
 
     service_name: str = "scheduling"
     required_secrets = ("client_secret",)

@@ -98,7 +98,8 @@ RULES_NO_SCHEMA_STATES = [
           "an id that must name a stored district, person, network or parent organization"),
     _rule(r"POST /api/identity/v1/me/password", r'"code":"wrong_password"',
           "the current password must be the stored one"),
-    Expected("ST205", r"(POST /api/identity/v1/people/matches|GET /api/scheduling/v1/events/counties)",
+    Expected("ST205",
+             r"(POST /api/identity/v1/people/matches|GET /api/scheduling/v1/events/counties)",
              "", "the path also fits /people/{person_id} or /events/{event_id}, whose methods "
              "Allow rightly lists"),
     _rule(r"POST /api/identity/v1/people.*", r"body.email: String should match pattern",

@@ -45,7 +45,7 @@ def live_stack(tmp_path_factory):
                   log_dir=var_dir / "logs")
     migrate_all(var_dir)
     env = suite.environment()
-    subprocess.run(
+    subprocess.run(  # noqa: S603 (our own CLI, by a fixed argument list)
         [sys.executable, "-m", "services.cli", "admin", "create", "--email", ADMIN_EMAIL,
          "--password-stdin"],
         input=ADMIN_PASSWORD + "\n", text=True, env=env, check=True, capture_output=True,

@@ -99,7 +99,8 @@ def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page, tm
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("response",
+            lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
 
     # The network admin posts a workshop series with one session of two seats.

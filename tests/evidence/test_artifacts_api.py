@@ -233,7 +233,8 @@ class TestUpload:
             self, suite, keys):
         # Scheduling shows drafts to the network's staff only; evidence follows its answer.
         session = await suite.session(status="draft")
-        assert (await suite.upload(session["id"], keys.headers(person_id="fac-1"))).status_code == 404
+        facilitator = keys.headers(person_id="fac-1")
+        assert (await suite.upload(session["id"], facilitator)).status_code == 404
         assert (await suite.upload(session["id"], suite.admin())).status_code == 201
 
     async def test_bad_forms_are_problems(self, suite):

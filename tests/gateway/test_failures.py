@@ -8,6 +8,7 @@ import pytest
 
 from tests.gateway.conftest import free_port, gateway_client, hung_server, settings_for
 
+
 def assert_problem(response, status: int, code: str) -> None:
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"

@@ -7,6 +7,7 @@ from gateway.main import create_app
 from gateway.middleware import TokenBucket
 from tests.gateway.conftest import echo_transports, header, settings_for
 
+
 def callers(app, *addresses: str) -> list[httpx.AsyncClient]:
     return [httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 5000)),
                               base_url="http://cascade.test") for address in addresses]
@@ -102,7 +103,8 @@ class TestClientAddress:
             caller = behind(app, "203.0.113.9", f"198.51.100.{n}")
             response = await caller.post("/api/identity/v1/token")
             statuses.append(response.status_code)
-            seen = response.json() if response.status_code == 200 else seen
+            if response.status_code == 200:
+                seen = response.json()
             await caller.aclose()
         assert statuses == [200, 200, 429]
         assert header(seen, "x-forwarded-for") == ["203.0.113.9"]

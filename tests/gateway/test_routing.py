@@ -5,6 +5,7 @@ import pytest
 
 from tests.gateway.conftest import echo_app, gateway_client, header, serve, settings_for
 
+
 class TestRouting:
     @pytest.mark.parametrize("service", ["identity", "scheduling", "evidence", "reach"])
     async def test_api_path_goes_to_its_service_with_path_and_query_unchanged(

@@ -25,7 +25,8 @@ def empty_database(request, tmp_path):
     name = f"cascade_mig_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    yield POSTGRES_URL.rpartition("/")[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+    server = POSTGRES_URL.rpartition("/")[0].replace("postgresql://", "postgresql+psycopg://")
+    yield f"{server}/{name}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

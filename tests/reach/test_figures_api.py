@@ -189,6 +189,7 @@ class TestBreakdown:
         assert_no_personal_data(body)
 
     async def test_outsiders_are_refused(self, reach, keys):
-        response = await reach.get("/api/reach/v1/breakdown", params={**WINDOW, "dimension": "county"},
+        response = await reach.get("/api/reach/v1/breakdown",
+                                   params={**WINDOW, "dimension": "county"},
                                    headers=keys.headers(roles={"elsewhere": ["network_admin"]}))
         assert response.status_code == 403

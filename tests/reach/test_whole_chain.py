@@ -4,9 +4,7 @@ feeds; a partner's API key gets suppressed aggregates."""
 
 from datetime import UTC, datetime, timedelta
 
-
 from tests.support.stack import ROOT_LOGIN, bearer, eventually
-
 
 
 class Api:

@@ -140,7 +140,8 @@ class Scheduling:
                 "subjects": ["ELA"], "grade_min": "3", "grade_max": "8",
                 "timezone": "America/Los_Angeles", "credit_hours": 6, "status": "published",
                 **fields}
-        response = await self.client.post(f"{API}/events", json=body, headers=headers or self.leader)
+        response = await self.client.post(f"{API}/events", json=body,
+                                          headers=headers or self.leader)
         assert response.status_code == 201, response.text
         return response.json()
 

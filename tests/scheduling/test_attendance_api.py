@@ -39,7 +39,8 @@ class TestCheckIn:
         assert (await client.post(url, json=body, headers=api.person())).status_code == 403
         other_network = keys.headers(roles={"net-b": ["coordinator"]})
         assert (await client.post(url, json=body, headers=other_network)).status_code == 403
-        assert (await client.post(url, json=body, headers=api.person(facilitator))).status_code == 201
+        by_facilitator = await client.post(url, json=body, headers=api.person(facilitator))
+        assert by_facilitator.status_code == 201
         bad = await client.post(url, json={"person_id": "x", "source": "telepathy"},
                                 headers=api.leader)
         assert bad.status_code == 422

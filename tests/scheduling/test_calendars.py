@@ -1,4 +1,5 @@
-"""Calendars: an event's .ics and each person's private feed, read back with the icalendar library."""
+"""Calendars: an event's .ics and each person's private feed, read back with the icalendar
+library."""
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta

@@ -16,8 +16,10 @@ LA = "America/Los_Angeles"
 # A series either side of the March 2026 DST change (8 March), and a one-day institute.
 GOOD = (
     HEADER
-    + f"fr,Fraction strips,workshop_series,math,3-5,in person,Lincoln Elementary,alameda,{LA},6,Session I,2026-03-03,15:30,17:00,30,Room 4\n"
-    + f"fr,Fraction strips,workshop_series,math,3-5,in person,Lincoln Elementary,alameda,{LA},6,Session II,2026-03-10,3:30 PM,5:00 PM,30,Room 4\n"
+    + f"fr,Fraction strips,workshop_series,math,3-5,in person,Lincoln Elementary,alameda,{LA},6,"
+      "Session I,2026-03-03,15:30,17:00,30,Room 4\n"
+    + f"fr,Fraction strips,workshop_series,math,3-5,in person,Lincoln Elementary,alameda,{LA},6,"
+      "Session II,2026-03-10,3:30 PM,5:00 PM,30,Room 4\n"
     + f",Claims and evidence,institute,ELA;ELD,TK-6,virtual,,,{LA},3,,03/14/2026,09:00,12:00,100,\n"
 )
 BAD_LINES = (

@@ -24,8 +24,8 @@ class TestCreateEvent:
         problem(await client.post(f"{API}/events", json=body), 401)
 
     async def test_platform_admin_creates_events_anywhere(self, api, client, keys):
-        body = {"network_id": api.network_of("elsewhere"), "kind": "conference", "title": "x", "grade_min": "K",
-                "grade_max": "12", "timezone": "UTC"}
+        body = {"network_id": api.network_of("elsewhere"), "kind": "conference", "title": "x",
+                "grade_min": "K", "grade_max": "12", "timezone": "UTC"}
         response = await client.post(f"{API}/events", json=body, headers=keys.headers(admin=True))
         assert response.status_code == 201
 
@@ -47,25 +47,32 @@ class TestCreateEvent:
 
 
 class TestSeeEvents:
-    async def test_drafts_are_hidden_from_outsiders_and_shown_to_the_network_staff(self, api, client, keys):
+    async def test_drafts_are_hidden_from_outsiders_and_shown_to_the_network_staff(
+            self, api, client, keys):
         draft = await api.event(status="draft", title="Secret plan")
         outsider = keys.headers(roles={"net-b": ["leader"]})
         for headers in (outsider, api.person(), {}):
             problem(await client.get(f"{API}/events/{draft['id']}", headers=headers), 404)
             listed = (await client.get(f"{API}/events", headers=headers)).json()["items"]
             assert draft["id"] not in [e["id"] for e in listed]
-        assert (await client.get(f"{API}/events/{draft['id']}", headers=api.leader)).status_code == 200
+        shown = await client.get(f"{API}/events/{draft['id']}", headers=api.leader)
+        assert shown.status_code == 200
         listed = (await client.get(f"{API}/events", headers=api.leader)).json()["items"]
         assert draft["id"] in [e["id"] for e in listed]
 
     async def test_filters_by_subject_grade_dates_text_and_network(self, api, client):
-        math = await api.event(title="Number talks", subjects=["math"], grade_min="K", grade_max="2")
-        ela = await api.event(title="Argument writing", subjects=["ELA"], grade_min="6", grade_max="8")
-        await api.session(math["id"], starts_at="2026-01-10T17:00:00Z", ends_at="2026-01-10T19:00:00Z")
-        await api.session(ela["id"], starts_at="2026-02-10T17:00:00Z", ends_at="2026-02-10T19:00:00Z")
+        math = await api.event(title="Number talks", subjects=["math"], grade_min="K",
+                               grade_max="2")
+        ela = await api.event(title="Argument writing", subjects=["ELA"], grade_min="6",
+                              grade_max="8")
+        await api.session(math["id"], starts_at="2026-01-10T17:00:00Z",
+                          ends_at="2026-01-10T19:00:00Z")
+        await api.session(ela["id"], starts_at="2026-02-10T17:00:00Z",
+                          ends_at="2026-02-10T19:00:00Z")
 
         async def ids(**params) -> list[str]:
-            response = await client.get(f"{API}/events", params={"network_id": api.network, **params})
+            response = await client.get(f"{API}/events",
+                                        params={"network_id": api.network, **params})
             assert response.status_code == 200, response.text
             return [e["id"] for e in response.json()["items"]]
 
@@ -84,7 +91,8 @@ class TestSeeEvents:
         made = [(await api.event(title=f"E{n}"))["id"] for n in range(5)]
         seen, cursor = [], None
         while True:
-            params = {"network_id": api.network, "limit": 2, **({"cursor": cursor} if cursor else {})}
+            params = {"network_id": api.network, "limit": 2,
+                      **({"cursor": cursor} if cursor else {})}
             page = (await client.get(f"{API}/events", params=params)).json()
             seen += [e["id"] for e in page["items"]]
             cursor = page["next_cursor"]
@@ -109,12 +117,15 @@ class TestUpdateEvent:
 class TestSlotsAndSessions:
     async def test_a_session_in_a_slot_takes_the_slots_times(self, api, client):
         conference = await api.event(kind="conference")
-        slot = (await client.post(f"{API}/events/{conference['id']}/slots", headers=api.leader, json={
+        slots = f"{API}/events/{conference['id']}/slots"
+        slot = (await client.post(slots, headers=api.leader, json={
             "label": "Breakout A", "starts_at": "2026-04-01T09:00:00-07:00",
             "ends_at": "2026-04-01T10:00:00-07:00"})).json()
-        response = await client.post(f"{API}/events/{conference['id']}/sessions", headers=api.leader,
+        response = await client.post(f"{API}/events/{conference['id']}/sessions",
+                                     headers=api.leader,
                                      json={"title": "Close reading", "capacity": 30,
-                                           "slot_id": slot["id"], "facilitator_ids": [new_person()]})
+                                           "slot_id": slot["id"],
+                                           "facilitator_ids": [new_person()]})
         assert response.status_code == 201, response.text
         session = response.json()
         assert (session["starts_at"], session["ends_at"]) == ("2026-04-01T16:00:00Z",
@@ -141,7 +152,8 @@ class TestSlotsAndSessions:
     async def test_a_slot_of_another_event_is_not_found(self, api, client):
         first, second = await api.event(kind="conference"), await api.event(kind="conference")
         slot = (await client.post(f"{API}/events/{first['id']}/slots", headers=api.leader, json={
-            "label": "A", "starts_at": "2026-04-01T09:00:00Z", "ends_at": "2026-04-01T10:00:00Z"})).json()
+            "label": "A", "starts_at": "2026-04-01T09:00:00Z",
+            "ends_at": "2026-04-01T10:00:00Z"})).json()
         response = await client.post(f"{API}/events/{second['id']}/sessions", headers=api.leader,
                                      json={"title": "S", "capacity": 5, "slot_id": slot["id"]})
         assert problem(response, 404)["code"] == "slot_not_found"

@@ -15,7 +15,7 @@ from services.scheduling.events.models import Slot
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.sessions.models import Session
 from services.scheduling.signin_sheets.models import SignInSheetJob
-from tests.scheduling.conftest import API, new_person, problem
+from tests.scheduling.conftest import API, problem
 
 PROGRAM = {"name": "Phase 2", "starts_on": "2017-07-01", "ends_on": "2020-06-30"}
 SLOT = {"label": "Breakout A", "starts_at": "2026-03-04T10:00:00-08:00",

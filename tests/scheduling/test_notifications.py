@@ -12,13 +12,13 @@ from sqlalchemy import update
 
 from services.identity.accounts import service as accounts
 from services.identity.accounts.schemas import AccountCreate
+from services.scheduling.identity import Profile
 from services.scheduling.main import create_app
 from services.scheduling.notifications import enqueue
 from services.scheduling.notifications.identity_mail import identity_mail_consumer
 from services.scheduling.notifications.models import FeedCursor
 from services.scheduling.notifications.sender import queue_reminders, send_due
 from services.scheduling.registrations import service as registrations
-from services.scheduling.identity import Profile
 from services.scheduling.sessions import repository as sessions
 from services.scheduling.settings import SchedulingSettings
 from tests.scheduling.conftest import API, Scheduling, new_person, problem
@@ -425,7 +425,8 @@ class TestReminders:
         soon = datetime.now(UTC) + timedelta(hours=2)  # moved to today: reminders are due
         moved = await api.client.patch(
             f"{API}/sessions/{session['id']}", headers=api.leader,
-            json={"starts_at": soon.isoformat(), "ends_at": (soon + timedelta(hours=1)).isoformat()})
+            json={"starts_at": soon.isoformat(),
+                  "ends_at": (soon + timedelta(hours=1)).isoformat()})
         assert moved.status_code == 200, moved.text
         await queue_reminders(app)
         assert await queue_reminders(app) == 0  # a second scan finds nothing new

@@ -30,7 +30,9 @@ def tokens(poll: dict) -> dict[str, str]:
 
 async def answer(client, token: str, choices: list[str], times: list[dict], *,
                  key: str | None = None):
-    body = {"answers": [{"option_id": t["id"], "choice": c} for t, c in zip(times, choices)]}
+    # Fewer choices than times answers the first times only (a refused answer needs no more).
+    body = {"answers": [{"option_id": t["id"], "choice": c}
+                        for t, c in zip(times, choices, strict=False)]}
     extra = {"Idempotency-Key": key} if key else {}
     return await client.put(f"{API}/poll-invitation/answers", json=body,
                             headers={"Poll-Token": token, **extra})

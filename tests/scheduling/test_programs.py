@@ -3,7 +3,7 @@ size per program year that reach reports as growth."""
 
 import pytest
 
-from tests.scheduling.conftest import API, new_person, problem
+from tests.scheduling.conftest import API, problem
 
 PHASE_2 = {"name": "Phase 2, 2017-2020", "description": "Second phase of the leadership network",
            "starts_on": "2017-07-01", "ends_on": "2020-06-30"}
@@ -58,20 +58,23 @@ class TestPrograms:
         refusal = problem(await client.post(f"{API}/programs", json=body, headers=admin), 422)
         assert refusal["code"] == "invalid_input"
 
-    async def test_staff_and_analysts_read_programs_of_their_network(self, api, client, admin, keys):
+    async def test_staff_and_analysts_read_programs_of_their_network(
+            self, api, client, admin, keys):
         made = [(await create_program(api, admin, name=f"P{n}"))["id"] for n in range(3)]
         analyst = api.person(roles={api.network: ["analyst"]})
         for headers in (admin, api.leader, analyst):
             seen, cursor = [], None
             while True:
-                params = {"network_id": api.network, "limit": 2, **({"cursor": cursor} if cursor else {})}
+                params = {"network_id": api.network, "limit": 2,
+                          **({"cursor": cursor} if cursor else {})}
                 page = (await client.get(f"{API}/programs", params=params, headers=headers)).json()
                 seen += [p["id"] for p in page["items"]]
                 cursor = page["next_cursor"]
                 if not cursor:
                     break
             assert seen == made
-            assert (await client.get(f"{API}/programs/{made[0]}", headers=headers)).status_code == 200
+            one = await client.get(f"{API}/programs/{made[0]}", headers=headers)
+            assert one.status_code == 200
         outsider = api.person(roles={"net-other": ["network_admin"]})
         problem(await client.get(f"{API}/programs", params={"network_id": api.network},
                                  headers=outsider), 403)
@@ -106,7 +109,8 @@ class TestCohorts:
         analyst = api.person(roles={api.network: ["analyst"]})
         response = await client.get(f"{API}/programs/{program['id']}/years", headers=analyst)
         assert response.status_code == 200, response.text
-        assert [(y["program_year"], y["leaders"], y["coaches"]) for y in response.json()["items"]] == [
+        years = response.json()["items"]
+        assert [(y["program_year"], y["leaders"], y["coaches"]) for y in years] == [
             ("2017-18", 3, 0), ("2018-19", 4, 1), ("2019-20", 2, 0)]
         first = response.json()["items"][0]
         assert (first["starts_on"], first["ends_on"]) == ("2017-07-01", "2018-06-30")
@@ -154,7 +158,8 @@ class TestCohorts:
         problem(await enrol(api, api.leader, program["id"], "2017-18"), 403)
         other_leader = api.person(roles={"net-other": ["leader"]})
         problem(await enrol(api, other_leader, program["id"], "2017-18"), 404)
-        problem(await client.get(f"{API}/programs/{program['id']}/years", headers=other_leader), 404)
+        problem(await client.get(f"{API}/programs/{program['id']}/years", headers=other_leader),
+                404)
         problem(await enrol(api, admin, "no-such-program", "2017-18"), 404)
 
     async def test_the_feed_carries_programs_and_cohort_changes(self, api, client, admin):

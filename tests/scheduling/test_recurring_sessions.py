@@ -16,7 +16,8 @@ async def series(api, client, event_id: str, **change) -> list[dict]:
 
 
 class TestCreateSeries:
-    async def test_every_other_tuesday_keeps_the_local_time_across_daylight_saving(self, api, client):
+    async def test_every_other_tuesday_keeps_the_local_time_across_daylight_saving(
+            self, api, client):
         event = await api.event(timezone="America/Los_Angeles")
 
         made = await series(api, client, event["id"])
@@ -67,7 +68,8 @@ class TestCreateSeries:
         outsider = api.person(roles={"net-b": ["leader"]})
         member = api.person(roles={api.network: ["member"]})
         for headers in (outsider, member):
-            assert problem(await client.post(url, json=SERIES, headers=headers), 403)["code"] == "forbidden"
+            refused = await client.post(url, json=SERIES, headers=headers)
+            assert problem(refused, 403)["code"] == "forbidden"
         problem(await client.post(url, json=SERIES), 401)
         assert (await client.get(f"{API}/events/{event['id']}")).json()["sessions"] == []
 

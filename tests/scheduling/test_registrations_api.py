@@ -13,7 +13,8 @@ class TestRegister:
         assert response.status_code == 201
         assert response.json() | {"id": None, "created_at": None, "updated_at": None} == {
             "id": None, "session_id": session["id"], "event_id": event["id"], "person_id": me,
-            "status": "confirmed", "waitlist_position": None, "created_at": None, "updated_at": None,
+            "status": "confirmed", "waitlist_position": None, "created_at": None,
+            "updated_at": None,
         }
         [entry] = await api.roster(session["id"])
         assert (entry["person_name"], entry["person_email"], entry["attended"]) == (
@@ -43,7 +44,8 @@ class TestRegister:
         event = await api.event()
         session = await api.session(event["id"])
         other = new_person()
-        directory.people[other] = {"id": other, "full_name": "Grace Coach", "email": "g@example.org"}
+        directory.people[other] = {"id": other, "full_name": "Grace Coach",
+                                   "email": "g@example.org"}
         coordinator = keys.headers(roles={api.network: ["coordinator"]})
         directory.authorizations.clear()
         response = await api.register(session["id"], coordinator, person_id=other)
@@ -64,7 +66,8 @@ class TestRegister:
         response = await api.register(session["id"], api.person(facilitator), person_id="stranger")
         assert response.status_code == 201
         [entry] = await api.roster(session["id"])
-        assert (entry["person_id"], entry["person_name"], entry["person_email"]) == ("stranger", "", "")
+        assert (entry["person_id"], entry["person_name"], entry["person_email"]) == (
+            "stranger", "", "")
 
     async def test_no_seat_is_taken_for_a_person_identity_does_not_know(self, api, keys):
         # B4 of the fuzzing report: a staff sign-up for "no-such-person" answered 201 and took
@@ -85,7 +88,8 @@ class TestRegister:
 
     async def test_one_session_per_conference_slot(self, api, client):
         conference = await api.event(kind="conference")
-        slot = (await client.post(f"{API}/events/{conference['id']}/slots", headers=api.leader, json={
+        slots = f"{API}/events/{conference['id']}/slots"
+        slot = (await client.post(slots, headers=api.leader, json={
             "label": "Breakout A", "starts_at": "2026-04-01T16:00:00Z",
             "ends_at": "2026-04-01T17:00:00Z"})).json()
         first = await api.session(conference["id"], title="Close reading", slot_id=slot["id"],
@@ -119,7 +123,8 @@ class TestRegister:
         session = await api.session(event["id"])
         await client.patch(f"{API}/events/{event['id']}", json={"status": "cancelled"},
                            headers=api.leader)
-        response = await api.register(session["id"], api.keys.headers(roles={api.network: ["leader"]}))
+        response = await api.register(session["id"],
+                                      api.keys.headers(roles={api.network: ["leader"]}))
         assert problem(response, 409)["code"] == "event_closed"
 
 
@@ -144,11 +149,12 @@ class TestCancel:
         event = await api.event()
         session = await api.session(event["id"], capacity=1)
         people = [api.person() for _ in range(4)]
-        _held, first, second, third = [(await api.register(session["id"], w)).json() for w in people]
+        _held, first, second, third = [(await api.register(session["id"], w)).json()
+                                       for w in people]
         await client.delete(f"{API}/registrations/{second['id']}", headers=people[2])
         roster = {r["id"]: r for r in await api.roster(session["id"])}
-        assert (roster[first["id"]]["waitlist_position"], roster[third["id"]]["waitlist_position"]) \
-            == (1, 2)
+        assert (roster[first["id"]]["waitlist_position"],
+                roster[third["id"]]["waitlist_position"]) == (1, 2)
         assert (await api.get_session(session["id"]))["waitlist_count"] == 2
 
     async def test_signing_up_again_after_cancelling_reuses_the_registration(self, api, client):

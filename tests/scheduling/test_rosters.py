@@ -142,7 +142,8 @@ class TestCancelSession:
         await cancel(api, session["id"])
 
         published = (await api.feed())[before:]
-        changed = {e["key"]: e["payload"] for e in published if e["topic"] == "registration.updated"}
+        changed = {e["key"]: e["payload"] for e in published
+                   if e["topic"] == "registration.updated"}
         assert set(changed) == {r["id"] for _, r in people}
         assert {p["status"] for p in changed.values()} == {"cancelled"}
         [session_event] = [e for e in published if e["topic"] == "session.updated"]

@@ -73,7 +73,8 @@ async def _workshop(stack) -> Workshop:
     network = await _post(stack, f"{IDENTITY}/organizations", root,
                           json={"name": "Bay Teacher Network", "kind": "network"})
     district = await _post(stack, f"{IDENTITY}/organizations", root,
-                           json={"name": "Oakland Unified", "kind": "district", "county": "Alameda"})
+                           json={"name": "Oakland Unified", "kind": "district",
+                                 "county": "Alameda"})
     school = await _post(stack, f"{IDENTITY}/organizations", root,
                          json={"name": "Lincoln Elementary", "kind": "school",
                                "parent_id": district["id"]})

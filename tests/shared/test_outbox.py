@@ -11,7 +11,8 @@ from shared.outbox import publish
 
 @pytest.fixture
 async def reach_app(database_urls, keys):
-    app = create_app(ReachSettings(database_url=database_urls["reach"]), verifier=keys.verifier("reach"))
+    app = create_app(ReachSettings(database_url=database_urls["reach"]),
+                     verifier=keys.verifier("reach"))
     async with app.router.lifespan_context(app):
         yield app
 
@@ -34,7 +35,8 @@ class TestFeed:
         transport = httpx.ASGITransport(app=reach_app)
         async with httpx.AsyncClient(transport=transport, base_url="http://reach") as client:
             headers = keys.headers(kind="service", sub="service:test")
-            first = (await client.get("/api/reach/v1/feed", params={"limit": 5}, headers=headers)).json()
+            first = (await client.get("/api/reach/v1/feed", params={"limit": 5},
+                                      headers=headers)).json()
             rest = (await client.get("/api/reach/v1/feed", params={"after": first["next_cursor"]},
                                      headers=headers)).json()
         ids = [int(e["id"]) for e in first["events"] + rest["events"]]

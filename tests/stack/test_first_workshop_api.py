@@ -3,9 +3,7 @@ with a capped session, sign-ups and a waitlist, check-in, and reach counting it 
 
 from datetime import UTC, datetime, timedelta
 
-
 from tests.support.stack import ROOT_LOGIN, bearer, eventually
-
 
 
 async def _post(stack, path, token, **kwargs):
@@ -19,7 +17,8 @@ async def test_attendance_reaches_the_reach_summary_through_the_feeds(stack):
     network = await _post(stack, "/api/identity/v1/organizations", root,
                           json={"name": "Bay Teacher Network", "kind": "network"})
     district = await _post(stack, "/api/identity/v1/organizations", root,
-                           json={"name": "Oakland Unified", "kind": "district", "county": "Alameda"})
+                           json={"name": "Oakland Unified", "kind": "district",
+                                 "county": "Alameda"})
     school = await _post(stack, "/api/identity/v1/organizations", root,
                          json={"name": "Lincoln Elementary", "kind": "school",
                                "parent_id": district["id"]})

@@ -78,7 +78,8 @@ class InProcessStack:
                                             gateway_transport=transport),
             "evidence": create_evidence(self._settings(EvidenceSettings, "evidence"),
                                         gateway_transport=transport),
-            "reach": create_reach(self._settings(ReachSettings, "reach"), gateway_transport=transport),
+            "reach": create_reach(self._settings(ReachSettings, "reach"),
+                                  gateway_transport=transport),
             "web": create_web(WebSettings(var_dir=self.var_dir, gateway_url=BASE_URL,
                                           secret_key=secrets.token_urlsafe(32),
                                           revocation_cache_seconds=self.revocation_cache_seconds),
@@ -86,7 +87,8 @@ class InProcessStack:
         }
         self.gateway = create_gateway(
             GatewaySettings(),
-            upstream_transports={name: httpx.ASGITransport(app=app) for name, app in self.apps.items()},
+            upstream_transports={name: httpx.ASGITransport(app=app)
+                                 for name, app in self.apps.items()},
         )
         to_gateway.app = self.gateway
         for app in (*self.apps.values(), self.gateway):

@@ -13,9 +13,12 @@ HEADER = ("event_key,title,kind,subjects,grades,format,venue,county,timezone,cre
           "session_title,date,start_time,end_time,capacity,room\n")
 LA = "America/Los_Angeles"
 GOOD = (HEADER
-        + f"fr,Fraction strips,workshop_series,math,3-5,in_person,Lincoln,Alameda,{LA},6,Session I,2031-03-04,15:30,17:00,30,Library\n"
-        + f"fr,Fraction strips,workshop_series,math,3-5,in_person,Lincoln,Alameda,{LA},6,Session II,2031-03-18,15:30,17:00,30,Library\n"
-        + f",Claims and evidence,institute,ELA;ELD,TK-6,virtual,,,{LA},3,,2031-04-12,9:00 AM,12:00 PM,100,\n")
+        + f"fr,Fraction strips,workshop_series,math,3-5,in_person,Lincoln,Alameda,{LA},6,"
+          "Session I,2031-03-04,15:30,17:00,30,Library\n"
+        + f"fr,Fraction strips,workshop_series,math,3-5,in_person,Lincoln,Alameda,{LA},6,"
+          "Session II,2031-03-18,15:30,17:00,30,Library\n"
+        + f",Claims and evidence,institute,ELA;ELD,TK-6,virtual,,,{LA},3,,2031-04-12,"
+          "9:00 AM,12:00 PM,100,\n")
 BAD = f",Backwards,webinar,ELA,K,virtual,,,{LA},1,,2031-04-01,10:00,09:00,10,\n"  # line 5
 
 
@@ -26,8 +29,8 @@ def upload(sheet: str) -> dict:
 def hidden_fields(html: str) -> dict[str, str]:
     form = re.search(r'<form method="post" action="/event-imports".*?</form>', html, re.S)
     assert form, html
-    return {name: unescape(value) for name, value in re.findall(
-        r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(0)) if name != "csrf_token"}
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(0))
+    return {name: unescape(value) for name, value in fields if name != "csrf_token"}
 
 
 async def network_events(stack, network) -> list[dict]:
@@ -91,7 +94,8 @@ class TestPreviewAndImport:
         assert response.status_code == 200, response.text
         html = response.text
         for line in (2, 3, 4):
-            assert re.search(rf'<tr id="line_{line}">\s*<th scope="row">{line}</th>\s*<td>OK</td>', html)
+            assert re.search(
+                rf'<tr id="line_{line}">\s*<th scope="row">{line}</th>\s*<td>OK</td>', html)
         assert "Tue 4 Mar 2031, 3:30 PM PST" in html and "Tue 18 Mar 2031, 3:30 PM PDT" in html
         assert re.search(r'<button type="submit" id="create_all">Create 2 events</button>', html)
         assert 'name="skip_invalid"' not in html

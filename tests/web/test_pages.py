@@ -239,7 +239,8 @@ class TestScheduleAndReach:
                        await stack.token(*ADMIN),
                        json={"person_id": network.teachers[0]["id"], "source": "check_in"})
         await visitor.login("admin@web.test")
-        window = f"from={(starts - timedelta(days=1)).date()}&to={(starts + timedelta(days=1)).date()}"
+        day = timedelta(days=1)
+        window = f"from={(starts - day).date()}&to={(starts + day).date()}"
 
         async def reached():
             page = await visitor.get(f"/reach?network_id={network.id}&{window}")

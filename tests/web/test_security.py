@@ -7,8 +7,8 @@ import time
 
 import jwt
 import pytest
-from itsdangerous import TimestampSigner
 from cryptography.hazmat.primitives.asymmetric import ec
+from itsdangerous import TimestampSigner
 
 from tests.web.conftest import ADMIN, PASSWORD
 

@@ -32,7 +32,8 @@ class FieldError(ApiModel):
     @property
     def field(self) -> str | None:
         """The name of the offending field: the last string of its location."""
-        names = [part for part in self.loc if isinstance(part, str) and part not in {"body", "query"}]
+        names = [part for part in self.loc
+                 if isinstance(part, str) and part not in {"body", "query"}]
         return names[-1] if names else None
 
 
@@ -51,7 +52,8 @@ class ApiError(Exception):
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            return cls(response.status_code, "http_error", response.reason_phrase or "Request failed")
+            return cls(response.status_code, "http_error",
+                       response.reason_phrase or "Request failed")
         raw_errors = body.get("errors")
         errors = [FieldError.model_validate(e) for e in raw_errors if isinstance(e, dict)] \
             if isinstance(raw_errors, list) else []

@@ -100,13 +100,14 @@ async def change_password(
     new_password: Annotated[str, Form()] = "",
     confirm_password: Annotated[str, Form()] = "",
 ) -> Response:
+    # S105 below: messages for the password fields, not passwords.
     errors: dict[str, str] = {}
     if not current_password:
-        errors["current_password"] = "Enter your current password."
+        errors["current_password"] = "Enter your current password."  # noqa: S105
     if len(new_password) < MIN_PASSWORD_LENGTH:
         errors["new_password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
     elif confirm_password != new_password:
-        errors["confirm_password"] = "This does not match the new password."
+        errors["confirm_password"] = "This does not match the new password."  # noqa: S105
     if not errors:
         try:
             ended = await clients.identity.change_password(

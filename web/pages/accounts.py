@@ -44,7 +44,8 @@ async def verify(request: Request, token: str, clients: ClientsDep,
                  password: Annotated[str, Form()] = "") -> Response:
     errors: dict[str, str] = {}
     if not password:
-        errors["password"] = "Enter the password you chose when signing up."
+        # S105: a message for the password field, not a password.
+        errors["password"] = "Enter the password you chose when signing up."  # noqa: S105
     else:
         try:
             confirmed = await clients.identity.confirm_account(token=token, password=password)

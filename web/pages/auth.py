@@ -34,7 +34,7 @@ async def login(
     if not values["email"]:
         errors["email"] = "Enter your email."
     if not password:
-        errors["password"] = "Enter your password."
+        errors["password"] = "Enter your password."  # noqa: S105 (a message, not a password)
     if not errors:
         try:
             answer = await clients.identity.token(email=values["email"], password=password,

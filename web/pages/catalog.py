@@ -26,7 +26,8 @@ def clean_filters(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     for name in ("grade", "grade_to"):
         if raw[name] and raw[name] not in GRADES:
             errors[name], raw[name] = "Choose a grade from the list.", ""
-    if raw["grade"] and raw["grade_to"] and GRADES.index(raw["grade"]) > GRADES.index(raw["grade_to"]):
+    if (raw["grade"] and raw["grade_to"]
+            and GRADES.index(raw["grade"]) > GRADES.index(raw["grade_to"])):
         errors["grade_to"], raw["grade_to"] = "Choose a grade at or above the first one.", ""
     if raw["format"] and raw["format"] not in dict(FORMATS):
         errors["format"], raw["format"] = "Choose a format from the list.", ""
@@ -56,7 +57,9 @@ async def list_events(request: Request, clients: ClientsDep, user: OptionalUserD
     counties = [] if get_htmx(request).wants_fragment else \
         await clients.scheduling.list_counties(token, status="published")
     chosen = {k: v for k, v in filters.items() if v}
-    more_url = f"/?{urlencode({**chosen, 'cursor': page.next_cursor})}" if page.next_cursor else None
+    more_url = None
+    if page.next_cursor:
+        more_url = f"/?{urlencode({**chosen, 'cursor': page.next_cursor})}"
     return render(request, "catalog/index.html", {
         "events": page.items,
         "filters": filters,

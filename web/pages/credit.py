@@ -43,7 +43,8 @@ async def queue_context(request: Request, clients: Clients, user: User, *,
     """The queue page's data; also what a refused form re-renders with, its errors beside it.
     Errors and values are keyed by the approval they belong to: one form per row."""
     pending, approved = await asyncio.gather(
-        clients.credit.queue(user.token, status="pending", cursor=request.query_params.get("cursor")),
+        clients.credit.queue(user.token, status="pending",
+                             cursor=request.query_params.get("cursor")),
         clients.credit.queue(user.token, status="approved",
                              cursor=request.query_params.get("approved_cursor")),
     )

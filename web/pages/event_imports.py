@@ -15,8 +15,8 @@ from web.auth import CREATOR_ROLES, User, UserDep
 from web.clients import ApiError, Clients
 from web.clients.scheduling import EventImportPreview
 from web.deps import ClientsDep
-from web.networks import networks_where
 from web.forms import IDEMPOTENCY_KEY, new_key
+from web.networks import networks_where
 from web.rendering import render, see_other
 from web.vocabulary import EVENT_SHEET_EXAMPLE, EVENT_SHEET_HEADER
 

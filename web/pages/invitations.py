@@ -149,7 +149,7 @@ async def accept(request: Request, token: str, clients: ClientsDep, user: Option
         if not preview.has_account and len(password) < MIN_PASSWORD_LENGTH:
             errors["password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
         elif not password:
-            errors["password"] = "Enter your password."
+            errors["password"] = "Enter your password."  # noqa: S105 (a message, not a password)
     if not errors:
         try:
             if context["signed_in_as_invitee"]:

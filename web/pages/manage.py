@@ -71,7 +71,8 @@ def refused(exc: ApiError, *, fields: tuple[str, ...], aliases: dict[str, str]) 
 async def manage(request: Request, clients: ClientsDep, user: UserDep,
                  network_id: str = "", cursor: str = "") -> Response:
     if not user.can_create_events:
-        raise ApiError(403, "forbidden", "Only a network's leaders, coordinators and admins manage events.")
+        raise ApiError(403, "forbidden",
+                       "Only a network's leaders, coordinators and admins manage events.")
     networks = await networks_where(clients, user, CREATOR_ROLES)
     chosen = next((n for n in networks if n.id == network_id), networks[0] if networks else None)
     page = None

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from web.auth import UserDep
 from web.clients import ApiError, Clients
-from web.clients.polls import CHOICES, Poll
+from web.clients.polls import CHOICES
 from web.deps import ClientsDep
 from web.forms import api_field_errors, new_key, sent_key
 from web.poll_form import DEFAULT_ROWS, PollForm, parse_poll_form, refused, rows_of

@@ -79,7 +79,8 @@ async def create_program(request: Request, clients: ClientsDep, user: UserDep) -
     values = form_values(await request.form())
     network_id = text(values, "network_id")
     if not may_change(user, network_id):
-        raise ApiError(403, "forbidden", "Only the network's admins and coordinators register programs.")
+        raise ApiError(403, "forbidden",
+                       "Only the network's admins and coordinators register programs.")
     body, errors = parse_program(values)
     if not errors:
         try:
@@ -146,7 +147,8 @@ async def add_to_cohort(request: Request, program_id: str, clients: ClientsDep,
                         user: UserDep) -> Response:
     program = await clients.programs.get_program(user.token, program_id)
     if not may_change(user, program.network_id):
-        raise ApiError(403, "forbidden", "Only the network's admins and coordinators change cohorts.")
+        raise ApiError(403, "forbidden",
+                       "Only the network's admins and coordinators change cohorts.")
     values = form_values(await request.form())
     errors: dict[str, str] = {}
     email = text(values, "email").lower()
@@ -168,7 +170,8 @@ async def add_to_cohort(request: Request, program_id: str, clients: ClientsDep,
             else:
                 errors = refused(exc, fields=COHORT_FIELDS, aliases={"person_id": "email"})
         else:
-            flash(request, f"{person.full_name or email} is in the {values['program_year']} cohort.")
+            flash(request,
+                  f"{person.full_name or email} is in the {values['program_year']} cohort.")
             return see_other(request, f"/programs/{program.id}")
     context = await program_context(clients, user, program.id, values, errors)
     return render(request, "programs/detail.html", context, status_code=422, block="cohort_form")

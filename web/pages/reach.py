@@ -57,5 +57,6 @@ async def get_reach(request: Request, clients: ClientsDep, user: UserDep,
                                       dimension=d) for d, _ in DIMENSIONS),
         )
         context.update(summary=summary,
-                       breakdowns=[(label, b) for (_, label), b in zip(DIMENSIONS, breakdowns)])
+                       breakdowns=[(label, b) for (_, label), b
+                                   in zip(DIMENSIONS, breakdowns, strict=True)])
     return render(request, "reach/index.html", context)

@@ -1,6 +1,6 @@
 """My schedule: the sessions I hold a seat in or wait for."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -18,8 +18,8 @@ router = APIRouter()
 async def list_my_registrations(request: Request, clients: ClientsDep, user: UserDep) -> Response:
     registrations = [r for r in await clients.scheduling.my_registrations(user.token) if r.active]
     calendar_url = await my_calendar_url(request, clients, user)
-    now = datetime.now(timezone.utc)
-    far = datetime.max.replace(tzinfo=timezone.utc)
+    now = datetime.now(UTC)
+    far = datetime.max.replace(tzinfo=UTC)
     registrations.sort(key=lambda r: r.starts_at or far)
     return render(request, "schedule/index.html", {
         "upcoming": [r for r in registrations if not r.ends_at or r.ends_at >= now],

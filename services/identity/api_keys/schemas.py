@@ -3,7 +3,6 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 
-
 class ApiKeyPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -14,8 +14,8 @@ from services.identity.audit import service as audit
 from services.identity.errors import ApiKeyNotFound
 from services.identity.organizations.models import Organization
 from services.identity.organizations.service import get_organization
-from shared.db import utcnow
 from shared.auth import Principal
+from shared.db import utcnow
 from shared.errors import InvalidInput
 from shared.pagination import PageParams
 

@@ -76,7 +76,8 @@ async def create_organization(db: AsyncSession, actor: Principal, data: Organiza
     if data.parent_id:
         parent = await repository.get(db, data.parent_id)
         if parent is None or parent.kind not in PARENT_KINDS.get(kind, set()):
-            raise InvalidParent(f"An organization of kind {kind} cannot sit under {data.parent_id}.")
+            raise InvalidParent(
+                f"An organization of kind {kind} cannot sit under {data.parent_id}.")
     elif kind == "partner":
         raise InvalidParent("A partner belongs to a network: give its parent_id.")
     # A school lies in its district's county unless told otherwise.

@@ -39,7 +39,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Forbidden
 
-REFRESH_TOKEN_PREFIX = "crt_"
+REFRESH_TOKEN_PREFIX = "crt_"  # noqa: S105 (what every refresh token starts with, not a secret)
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,8 @@ class KeyCipher:
         else:
             raise KeyEncryptionError(f"Signing key {row.id} holds no key.")
         key = serialization.load_pem_private_key(pem, password=None)
-        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise KeyEncryptionError(f"Signing key {row.id} is not an elliptic-curve key.")
         return key
 
 

@@ -3,7 +3,7 @@ from pydantic import BaseModel
 
 class TokenAnswer(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 (the OAuth token type's name, not a secret)
     expires_in: int
     # Password grants only: renews the session's access tokens (grant_type=refresh_token) until
     # the session ends. Shown once; identity keeps only its hash.

@@ -148,7 +148,9 @@ async def _as_of(db: AsyncSession) -> datetime | None:
 
 def _min_cell_size(attributes: dict, default: int) -> int:
     value = attributes.get("min_cell_size")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else default
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    return default
 
 
 async def summary(db: AsyncSession, *, network_id: str, start: date, end: date, exact: bool,

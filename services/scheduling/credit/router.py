@@ -12,8 +12,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.scheduling.credit import directory, service
 from services.scheduling.credit.errors import PersonNotFound
 from services.scheduling.credit.schemas import (
-    TRANSCRIPT_METHOD, CreditApprovalCreate, CreditApprovalPublic, CreditQueueItem,
-    CreditRequestCreate, CreditRevocationCreate, CreditStatus, Transcript,
+    TRANSCRIPT_METHOD,
+    CreditApprovalCreate,
+    CreditApprovalPublic,
+    CreditQueueItem,
+    CreditRequestCreate,
+    CreditRevocationCreate,
+    CreditStatus,
+    Transcript,
 )
 from services.scheduling.deps import IdentityDep, PageDep, PrincipalDep, SessionDep
 from services.scheduling.idempotency.responses import respond

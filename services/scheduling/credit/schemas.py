@@ -77,8 +77,9 @@ ApprovalState = Literal["approved", "pending", "none"]
 TRANSCRIPT_METHOD = (
     "One row per event the person attended (attendance records, not registrations). A part of "
     "an event is a session, or for a conference a breakout slot (its parallel sessions count as "
-    "one part); cancelled sessions are not parts. hours_earned = approved_hours x parts attended / parts in the event, rounded to "
-    "2 decimals: seat time is credited, so missing Session II costs its share of the hours, not "
+    "one part); cancelled sessions are not parts. hours_earned = approved_hours x parts "
+    "attended / parts in the event, rounded to 2 decimals: seat time is credited, so missing "
+    "Session II costs its share of the hours, not "
     "all of them. The approval in effect is the person's own district's approval when it is "
     "approved, otherwise a network-wide approval; another district's approval never counts. "
     "Rows without an approval in effect earn 0 hours and are marked pending (a request awaits a "

@@ -14,12 +14,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.scheduling import access
 from services.scheduling.credit import repository
 from services.scheduling.credit.errors import (
-    CreditAlreadyApproved, CreditHoursAboveEvent, CreditNotApproved,
+    CreditAlreadyApproved,
+    CreditHoursAboveEvent,
+    CreditNotApproved,
 )
 from services.scheduling.credit.models import NETWORK_SCOPE, CreditAction, CreditApproval
 from services.scheduling.credit.schemas import (
-    CreditActionPublic, CreditApprovalCreate, CreditApprovalPublic, CreditEventSummary,
-    CreditQueueItem, CreditRequestCreate, CreditRevocationCreate, Transcript, TranscriptRow,
+    CreditActionPublic,
+    CreditApprovalCreate,
+    CreditApprovalPublic,
+    CreditEventSummary,
+    CreditQueueItem,
+    CreditRequestCreate,
+    CreditRevocationCreate,
+    Transcript,
+    TranscriptRow,
     TranscriptYear,
 )
 from services.scheduling.db import OutboxEvent

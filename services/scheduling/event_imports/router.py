@@ -9,10 +9,18 @@ from services.scheduling.deps import IdentityDep, PrincipalDep, SessionDep
 from services.scheduling.event_imports import service, sheet
 from services.scheduling.event_imports.errors import InvalidEventSheet
 from services.scheduling.event_imports.models import (
-    EventImportEvent, EventImportJob, EventImportLineError)
+    EventImportEvent,
+    EventImportJob,
+    EventImportLineError,
+)
 from services.scheduling.event_imports.schemas import (
-    EventImportJobPublic, EventImportPreview, ImportedEventPublic, ImportedStatus,
-    PlannedEventPublic, PlannedSessionPublic)
+    EventImportJobPublic,
+    EventImportPreview,
+    ImportedEventPublic,
+    ImportedStatus,
+    PlannedEventPublic,
+    PlannedSessionPublic,
+)
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey
 from services.scheduling.identity import Identity
 from services.scheduling.jobs.runner import JobRunner
@@ -41,7 +49,8 @@ def _planned(event: sheet.PlannedEvent) -> PlannedEventPublic:
     return PlannedEventPublic(
         lines=event.lines, valid=event.valid, title=event.title, **fields,
         sessions=[PlannedSessionPublic(line=s.line, **s.data.model_dump(
-            include={"title", "starts_at", "ends_at", "capacity", "room"})) for s in event.sessions])
+            include={"title", "starts_at", "ends_at", "capacity", "room"}))
+            for s in event.sessions])
 
 
 def _job_public(job: EventImportJob, errors: list[EventImportLineError],
@@ -66,7 +75,8 @@ async def _plan(request: Request, identity: Identity, principal, network_id: str
 
 @router.post("/networks/{network_id}/event-imports/preview", response_model=EventImportPreview,
              openapi_extra=CSV_BODY, description=SHEET_HELP + " Writes nothing.",
-             summary="Check an events spreadsheet: the events it would create, and each line's errors")
+             summary="Check an events spreadsheet: the events it would create, and each "
+                     "line's errors")
 async def preview_event_import(network_id: str, request: Request, principal: PrincipalDep,
                                identity: IdentityDep,
                                status: Status = "draft") -> EventImportPreview:
@@ -78,7 +88,8 @@ async def preview_event_import(network_id: str, request: Request, principal: Pri
 
 
 @router.post("/networks/{network_id}/event-imports", response_model=EventImportJobPublic,
-             status_code=202, openapi_extra=CSV_BODY, description=SHEET_HELP + " " + KEY_DESCRIPTION,
+             status_code=202, openapi_extra=CSV_BODY,
+             description=SHEET_HELP + " " + KEY_DESCRIPTION,
              summary="Import an events spreadsheet; answers the job that creates the events")
 async def create_event_import(
     network_id: str, request: Request, principal: PrincipalDep, identity: IdentityDep,

@@ -91,7 +91,8 @@ def _event_fields(cells: dict[str, str], *, network_id: str, status: str
     raw = {
         "network_id": network_id, "status": status, "title": cells["title"],
         "kind": cells["kind"].lower().replace(" ", "_"),
-        "subjects": [s.strip() for s in cells["subjects"].replace(",", ";").split(";") if s.strip()],
+        "subjects": [s.strip() for s in cells["subjects"].replace(",", ";").split(";")
+                     if s.strip()],
         "grade_min": low, "grade_max": high,
         "format": (cells["format"] or "in_person").lower().replace(" ", "_"),
         "venue": cells["venue"] or None, "county": cells["county"] or None,

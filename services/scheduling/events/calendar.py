@@ -132,9 +132,10 @@ def _yearly_rule(starts: list[datetime]) -> str | None:
     """FREQ=YEARLY;BYMONTH;BYDAY when every change falls on the same nth (or last) weekday of the
     same month at the same wall time, the form every client reads; None otherwise."""
     first = starts[0]
+    when = (first.month, first.time(), first.weekday())
     common: set[str] | None = None
     for start in starts:
-        if (start.month, start.time(), start.weekday()) != (first.month, first.time(), first.weekday()):
+        if (start.month, start.time(), start.weekday()) != when:
             return None
         weekday = _WEEKDAYS[start.weekday()]
         options = {f"{(start.day - 1) // 7 + 1}{weekday}"}

@@ -28,7 +28,8 @@ async def get_slot(db: AsyncSession, slot_id: str) -> Slot | None:
 
 
 async def list_slots(db: AsyncSession, event_id: str) -> list[Slot]:
-    statement = select(Slot).where(Slot.event_id == event_id).order_by(col(Slot.starts_at), col(Slot.id))
+    statement = (select(Slot).where(Slot.event_id == event_id)
+                 .order_by(col(Slot.starts_at), col(Slot.id)))
     return list((await db.exec(statement)).all())
 
 

@@ -4,17 +4,30 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from shared.db import utcnow
-from shared.dates import Day
 from services.scheduling.deps import (
-    IdentityDep, OptionalPrincipalDep, PageDep, PrincipalDep, SessionDep,
+    IdentityDep,
+    OptionalPrincipalDep,
+    PageDep,
+    PrincipalDep,
+    SessionDep,
 )
 from services.scheduling.events import calendar, service
 from services.scheduling.events.schemas import (
-    County, CountyPublic, EventCreate, EventFormat, EventPublic, EventStatus, EventUpdate, GradeSpan,
-    SlotCreate, SlotPublic, Subject,
+    County,
+    CountyPublic,
+    EventCreate,
+    EventFormat,
+    EventPublic,
+    EventStatus,
+    EventUpdate,
+    GradeSpan,
+    SlotCreate,
+    SlotPublic,
+    Subject,
 )
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey, respond
+from shared.dates import Day
+from shared.db import utcnow
 from shared.pagination import Page
 
 router = APIRouter(tags=["events"])
@@ -51,9 +64,15 @@ async def list_events(
     county: Annotated[County | None, Query(description="events held in this county")] = None,
     event_format: Annotated[EventFormat | None, Query(alias="format")] = None,
     status: EventStatus | None = None,
-    program_id: Annotated[str | None, Query(max_length=26, description="events of a program")] = None,
-    date_from: Annotated[Day | None, Query(alias="from", description="sessions on or after (UTC)")] = None,
-    date_to: Annotated[Day | None, Query(alias="to", description="sessions on or before (UTC)")] = None,
+    program_id: Annotated[str | None, Query(
+        max_length=26, description="events of a program"
+    )] = None,
+    date_from: Annotated[Day | None, Query(
+        alias="from", description="sessions on or after (UTC)"
+    )] = None,
+    date_to: Annotated[Day | None, Query(
+        alias="to", description="sessions on or before (UTC)"
+    )] = None,
     q: Annotated[str | None, Query(max_length=200, description="text in the title")] = None,
 ) -> Page[EventPublic]:
     items, next_cursor = await service.list_events(
@@ -105,7 +124,8 @@ async def create_slot(event_id: str, data: SlotCreate, request: Request, db: Ses
 
 
 @router.get("/events/{event_id}/slots", response_model=Page[SlotPublic], summary="An event's slots")
-async def list_slots(event_id: str, db: SessionDep, principal: OptionalPrincipalDep) -> Page[SlotPublic]:
+async def list_slots(event_id: str, db: SessionDep,
+                     principal: OptionalPrincipalDep) -> Page[SlotPublic]:
     # An event has a handful of slots: one page holds them all.
     slots = await service.list_slots(db, principal=principal, event_id=event_id)
     return Page[SlotPublic](items=[SlotPublic.model_validate(s) for s in slots])

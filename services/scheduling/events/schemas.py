@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from shared.dates import Moment
 from services.scheduling.sessions.schemas import SessionPublic
+from shared.dates import Moment
 
 EventKind = Literal["workshop_series", "conference", "institute", "webinar", "coaching_cycle",
                     "community_of_practice", "lesson_study"]
@@ -75,7 +75,8 @@ def _known_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}; use an IANA name like America/Los_Angeles") from None
+        raise ValueError(
+            f"unknown time zone {name!r}; use an IANA name like America/Los_Angeles") from None
     return name
 
 

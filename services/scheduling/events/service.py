@@ -3,15 +3,22 @@
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from services.scheduling import access
 from services.scheduling.access import Target
 from services.scheduling.db import OutboxEvent
-from shared.db import utcnow
 from services.scheduling.errors import EventNotFound, ProgramNotInNetwork, SlotNotFound
 from services.scheduling.events import repository
 from services.scheduling.events.models import Event, Slot
 from services.scheduling.events.schemas import (
-    EventCreate, EventPublic, EventUpdate, SlotCreate, grade_label, grade_ordinal, parse_grade_span,
+    EventCreate,
+    EventPublic,
+    EventUpdate,
+    SlotCreate,
+    grade_label,
+    grade_ordinal,
+    parse_grade_span,
 )
 from services.scheduling.notifications import service as notices
 from services.scheduling.programs import repository as programs
@@ -19,10 +26,10 @@ from services.scheduling.sessions import repository as sessions
 from services.scheduling.sessions.models import Session
 from services.scheduling.sessions.schemas import SessionPublic
 from shared.auth import Principal
+from shared.db import utcnow
 from shared.errors import Forbidden, InvalidInput
 from shared.outbox import publish
 from shared.pagination import PageParams
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 def to_public(event: Event, event_sessions: list[Session]) -> EventPublic:

@@ -5,7 +5,8 @@ the same transaction as the change the message is about:
 
     from services.scheduling import notifications
     await notifications.enqueue(db, kind="poll_invitation", person_id=..., email=..., name=...,
-                                subject=..., body=..., dedupe_key=f"poll_invitation:{poll.id}:{person}")
+                                subject=..., body=...,
+                                dedupe_key=f"poll_invitation:{poll.id}:{person}")
 
 The message exists exactly when the change commits (a rolled-back request mails nobody); the
 dedupe key, unique across all messages, makes a retried request or a re-run scan queue nothing

@@ -9,8 +9,15 @@ from services.scheduling.deps import PageDep, PrincipalDep, SessionDep
 from services.scheduling.idempotency.responses import respond
 from services.scheduling.polls import service
 from services.scheduling.polls.schemas import (
-    AnswersPut, Invitation, InviteeAnswers, InviteeLink, PollCreate, PollCreated, PollDecided,
-    PollDecision, PollPublic,
+    AnswersPut,
+    Invitation,
+    InviteeAnswers,
+    InviteeLink,
+    PollCreate,
+    PollCreated,
+    PollDecided,
+    PollDecision,
+    PollPublic,
 )
 from services.scheduling.sessions.schemas import SessionPublic
 from shared.pagination import Page

@@ -3,10 +3,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.dates import Day, Moment
-
 from services.scheduling.sessions.schemas import PersonId, SessionPublic
 from services.scheduling.signin_sheets.service import EMAIL
+from shared.dates import Day, Moment
 
 Choice = Literal["yes", "if_need_be", "no"]
 # open: taking answers; closed: its deadline passed; decided: the winner is a session.

@@ -18,13 +18,24 @@ from services.scheduling.events.models import Event
 from services.scheduling.notifications import service as notices
 from services.scheduling.polls import repository
 from services.scheduling.polls.errors import (
-    InvitationNotFound, InviteeNotFound, PollAlreadyDecided, PollClosed, PollNotFound,
+    InvitationNotFound,
+    InviteeNotFound,
+    PollAlreadyDecided,
+    PollClosed,
+    PollNotFound,
     UnknownPollTime,
 )
 from services.scheduling.polls.models import Poll, PollAnswer, PollInvitee, PollOption
 from services.scheduling.polls.schemas import (
-    AnswersPut, Invitation, InvitationTime, InviteeAnswers, OptionPublic, PollCreate, PollDecision,
-    PollPublic, PollStatus,
+    AnswersPut,
+    Invitation,
+    InvitationTime,
+    InviteeAnswers,
+    OptionPublic,
+    PollCreate,
+    PollDecision,
+    PollPublic,
+    PollStatus,
 )
 from services.scheduling.sessions import recurrence
 from services.scheduling.sessions import service as sessions
@@ -35,7 +46,7 @@ from shared.db import utcnow
 from shared.errors import InvalidInput
 from shared.pagination import PageParams
 
-TOKEN_PREFIX = "pl_"
+TOKEN_PREFIX = "pl_"  # noqa: S105 (what every poll link's token starts with, not a secret)
 
 
 def new_token() -> str:

@@ -23,7 +23,8 @@ class Program(ServiceTable, table=True):
 
 
 class CohortEntry(ServiceTable, table=True):
-    """A person in a program's corps for one program year (July 1 to June 30), as leader or coach."""
+    """A person in a program's corps for one program year (July 1 to June 30), as leader or
+    coach."""
 
     __tablename__ = "cohort_entry"
     # One entry per person and year of a program: the unique index settles concurrent adds too.

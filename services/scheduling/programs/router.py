@@ -9,8 +9,14 @@ from services.scheduling.idempotency.responses import KEY_DESCRIPTION, Idempoten
 from services.scheduling.identity import check_first
 from services.scheduling.programs import service
 from services.scheduling.programs.schemas import (
-    CohortEntryCreate, CohortEntryPublic, CohortRole, ProgramCreate, ProgramPublic, ProgramUpdate,
-    ProgramYear, ProgramYearPublic,
+    CohortEntryCreate,
+    CohortEntryPublic,
+    CohortRole,
+    ProgramCreate,
+    ProgramPublic,
+    ProgramUpdate,
+    ProgramYear,
+    ProgramYearPublic,
 )
 from shared.pagination import Page
 

@@ -1,4 +1,5 @@
-"""HTTP for registrations: sign-up (with Idempotency-Key), cancel, rosters, the caller's schedule."""
+"""HTTP for registrations: sign-up (with Idempotency-Key), cancel, rosters, the caller's
+schedule."""
 
 from typing import Annotated
 
@@ -10,7 +11,11 @@ from services.scheduling.idempotency.responses import KEY_DESCRIPTION, Idempoten
 from services.scheduling.identity import Profile, check_first
 from services.scheduling.registrations import service
 from services.scheduling.registrations.schemas import (
-    MyRegistration, RegistrationCreate, RegistrationPublic, RegistrationStatus, RosterEntry,
+    MyRegistration,
+    RegistrationCreate,
+    RegistrationPublic,
+    RegistrationStatus,
+    RosterEntry,
 )
 from shared.pagination import Page
 

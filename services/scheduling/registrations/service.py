@@ -15,14 +15,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.scheduling import access
 from services.scheduling.attendance import repository as attendance
 from services.scheduling.db import OutboxEvent
-from shared.db import utcnow
 from services.scheduling.errors import (
-    AlreadyRegistered, EventClosed, RegistrationNotFound, SeatContention, SessionCancelled,
+    AlreadyRegistered,
+    EventClosed,
+    RegistrationNotFound,
+    SeatContention,
+    SessionCancelled,
     SlotConflict,
 )
 from services.scheduling.events import repository as events
-from services.scheduling.notifications import service as notices
 from services.scheduling.identity import Profile
+from services.scheduling.notifications import service as notices
 from services.scheduling.registrations import repository
 from services.scheduling.registrations.models import Registration
 from services.scheduling.registrations.schemas import MyRegistration, RosterEntry
@@ -30,6 +33,7 @@ from services.scheduling.sessions import repository as sessions
 from services.scheduling.sessions import service as session_rules
 from services.scheduling.sessions.models import Session
 from shared.auth import Principal
+from shared.db import utcnow
 from shared.errors import Forbidden
 from shared.outbox import publish
 from shared.pagination import PageParams

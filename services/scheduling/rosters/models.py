@@ -22,7 +22,8 @@ class AuditEntry(ServiceTable, table=True):
     session_id: str | None = Field(default=None, max_length=26, index=True)
     to_session_id: str | None = Field(default=None, max_length=26)  # where a move went
     person_id: str | None = Field(default=None, max_length=64)  # whom it was done to
-    action: str = Field(max_length=32)  # registration.forced | registration.moved | session.cancelled
+    # registration.forced | registration.moved | session.cancelled
+    action: str = Field(max_length=32)
     actor: str = Field(max_length=200)  # the token subject
     actor_person_id: str | None = Field(default=None, max_length=64)
     reason: str = Field(default="", sa_type=Text)

@@ -11,7 +11,10 @@ from services.scheduling.identity import Identity, Profile, check_first
 from services.scheduling.registrations.schemas import RegistrationPublic
 from services.scheduling.rosters import service
 from services.scheduling.rosters.schemas import (
-    AuditEntryPublic, ForcedRegistrationCreate, RegistrationMove, RegistrationMoveCreate,
+    AuditEntryPublic,
+    ForcedRegistrationCreate,
+    RegistrationMove,
+    RegistrationMoveCreate,
     SessionCancellation,
 )
 from services.scheduling.sessions.schemas import SessionPublic

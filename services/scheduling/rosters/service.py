@@ -11,8 +11,8 @@ from services.scheduling.access import Target
 from services.scheduling.db import OutboxEvent
 from services.scheduling.errors import RegistrationNotFound, SessionNotFound
 from services.scheduling.events import service as event_rules
-from services.scheduling.notifications import service as notices
 from services.scheduling.identity import Profile
+from services.scheduling.notifications import service as notices
 from services.scheduling.registrations import repository as registrations
 from services.scheduling.registrations import service as registration_rules
 from services.scheduling.registrations.models import Registration

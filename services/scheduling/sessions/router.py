@@ -7,7 +7,10 @@ from services.scheduling.idempotency.responses import KEY_DESCRIPTION, Idempoten
 from services.scheduling.registrations import service as registration_rules
 from services.scheduling.sessions import service
 from services.scheduling.sessions.schemas import (
-    SessionCreate, SessionPublic, SessionSeriesCreate, SessionUpdate,
+    SessionCreate,
+    SessionPublic,
+    SessionSeriesCreate,
+    SessionUpdate,
 )
 
 router = APIRouter(tags=["sessions"])
@@ -31,8 +34,10 @@ async def create_session(event_id: str, data: SessionCreate, request: Request, d
                          body=data.model_dump(mode="json"), action=create)
 
 
-@router.get("/sessions/{session_id}", response_model=SessionPublic, summary="A session and its seats")
-async def get_session(session_id: str, db: SessionDep, principal: OptionalPrincipalDep) -> SessionPublic:
+@router.get("/sessions/{session_id}", response_model=SessionPublic,
+            summary="A session and its seats")
+async def get_session(session_id: str, db: SessionDep,
+                      principal: OptionalPrincipalDep) -> SessionPublic:
     session, _event = await service.visible_session(db, principal=principal, session_id=session_id)
     return SessionPublic.model_validate(session)
 

@@ -15,7 +15,9 @@ from services.scheduling.events.models import Event
 from services.scheduling.sessions import recurrence, repository
 from services.scheduling.sessions.models import Session
 from services.scheduling.sessions.schemas import (
-    SessionCreate, SessionSeriesCreate, SessionUpdate,
+    SessionCreate,
+    SessionSeriesCreate,
+    SessionUpdate,
 )
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput
@@ -38,7 +40,8 @@ class CapacityBelowConfirmed(Conflict):
 async def _insert(db: AsyncSession, event: Event, **fields: Any) -> Session:
     session = Session(event_id=event.id, network_id=event.network_id, **fields)
     await repository.add(db, session)
-    await publish(db, OutboxEvent, topic="session.created", key=session.id, payload=payload(session))
+    await publish(db, OutboxEvent, topic="session.created", key=session.id,
+                  payload=payload(session))
     return session
 
 
@@ -109,7 +112,8 @@ async def update_session(db: AsyncSession, *, principal: Principal, session_id: 
     for name, value in changes.items():
         setattr(session, name, value)
     await repository.add(db, session)
-    await publish(db, OutboxEvent, topic="session.updated", key=session.id, payload=payload(session))
+    await publish(db, OutboxEvent, topic="session.updated", key=session.id,
+                  payload=payload(session))
     return session
 
 

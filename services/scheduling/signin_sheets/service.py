@@ -11,8 +11,8 @@ from services.scheduling.attendance import service as attendance
 from services.scheduling.identity import Identity, IdentityRefused, IdentityUnavailable
 from services.scheduling.jobs.runner import JobKind, JobRunner, JobStopped
 from services.scheduling.jobs.uploads import Line, parse_csv
-from services.scheduling.signin_sheets.errors import InvalidSheet
 from services.scheduling.sessions.models import Session
+from services.scheduling.signin_sheets.errors import InvalidSheet
 from services.scheduling.signin_sheets.models import SignInSheetJob, SignInSheetLineError
 from shared.auth import Principal
 

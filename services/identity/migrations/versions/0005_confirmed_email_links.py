@@ -7,10 +7,9 @@ Revision ID: 0005
 Revises: 0002
 Create Date: 2026-12-01 20:30:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0005'
 down_revision = '0004'

@@ -8,10 +8,9 @@ Revision ID: 0006
 Revises: 0002
 Create Date: 2026-12-01 20:20:00
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'

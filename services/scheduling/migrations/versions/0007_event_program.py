@@ -4,10 +4,9 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-23 11:59:40.833626
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0007'
 down_revision = '0006'

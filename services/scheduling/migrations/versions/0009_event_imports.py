@@ -5,10 +5,9 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-23 12:06:39.175009
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0009'
 down_revision = '0008'
