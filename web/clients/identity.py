@@ -12,7 +12,7 @@ BASE = "/api/identity/v1"
 
 class TokenAnswer(ApiModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 (the OAuth token type's name, not a secret)
     expires_in: int = 0
     refresh_token: str | None = None  # a password sign-in's login-session handle
 

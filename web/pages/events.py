@@ -33,14 +33,16 @@ def can_check_in(user: User | None, event: Event, session: Session) -> bool:
     """Whether to offer the check-in page; the service decides again when it is used."""
     if user is None:
         return False
-    return user.has_role(event.network_id, *MANAGER_ROLES) or user.person_id in session.facilitator_ids
+    return (user.has_role(event.network_id, *MANAGER_ROLES)
+            or user.person_id in session.facilitator_ids)
 
 
 async def my_registrations_by_session(clients: Clients, user: User | None
                                       ) -> dict[str, MyRegistration]:
     if user is None:
         return {}
-    return {r.session_id: r for r in await clients.scheduling.my_registrations(user.token) if r.active}
+    registrations = await clients.scheduling.my_registrations(user.token)
+    return {r.session_id: r for r in registrations if r.active}
 
 
 def signup_context(event: Event, session: Session, user: User | None,
@@ -80,7 +82,8 @@ def form_values(source) -> dict:
 @router.get("/events/new")
 async def new_event(request: Request, clients: ClientsDep, user: UserDep) -> Response:
     if not user.can_create_events:
-        raise ApiError(403, "forbidden", "Only a network's leaders, coordinators and admins post events.")
+        raise ApiError(403, "forbidden",
+                       "Only a network's leaders, coordinators and admins post events.")
     # The query carries the form's values when the network changed without JavaScript.
     values = {"kind": "workshop_series", "timezone": "America/Los_Angeles", "format": "in_person",
               "grade_min": "K", "grade_max": "12", "capacity": "30", "credit_hours": "3",
@@ -92,7 +95,8 @@ async def new_event(request: Request, clients: ClientsDep, user: UserDep) -> Res
 @router.post("/events/new")
 async def create_event(request: Request, clients: ClientsDep, user: UserDep) -> Response:
     if not user.can_create_events:
-        raise ApiError(403, "forbidden", "Only a network's leaders, coordinators and admins post events.")
+        raise ApiError(403, "forbidden",
+                       "Only a network's leaders, coordinators and admins post events.")
     values = form_values(await request.form())
     form, errors = parse_event_form(values)
     if form is not None:
@@ -105,7 +109,8 @@ async def create_event(request: Request, clients: ClientsDep, user: UserDep) -> 
     return render(request, "events/new.html", context, status_code=422, block="event_form")
 
 
-async def submit_event(clients: Clients, user: User, form: EventForm, values: dict) -> dict[str, str]:
+async def submit_event(clients: Clients, user: User, form: EventForm, values: dict
+                       ) -> dict[str, str]:
     """Creates the event as a draft, adds its first session, then publishes it if asked: the
     catalog never shows an event without its session. After a refusal the draft's id rides in
     the re-rendered form, so fixing the mistake completes that draft instead of a second one."""
@@ -143,7 +148,8 @@ async def get_event(request: Request, event_id: str, clients: ClientsDep,
                                        my_registrations_by_session(clients, user))
     sessions = sorted(event.sessions, key=lambda s: (s.starts_at is None, s.starts_at))
     return render(request, "events/detail.html", {
-        "event": event, "may_manage": user is not None and user.has_role(event.network_id, *CREATOR_ROLES),
+        "event": event,
+        "may_manage": user is not None and user.has_role(event.network_id, *CREATOR_ROLES),
         "signups": [signup_context(event, s, user, mine) for s in sessions],
     })
 

@@ -8,19 +8,28 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.scheduling import access
 from services.scheduling.access import Target
-from shared.dates import FIRST_YEAR, LAST_YEAR
 from services.scheduling.db import OutboxEvent
 from services.scheduling.identity import Identity
 from services.scheduling.programs import repository
 from services.scheduling.programs.errors import (
-    AlreadyInCohort, CohortEntryNotFound, CohortOutsideDates, ProgramNotFound, ProgramYearOutside,
+    AlreadyInCohort,
+    CohortEntryNotFound,
+    CohortOutsideDates,
+    ProgramNotFound,
+    ProgramYearOutside,
 )
 from services.scheduling.programs.models import CohortEntry, Program
 from services.scheduling.programs.schemas import (
-    CohortEntryCreate, ProgramCreate, ProgramUpdate, ProgramYearPublic, school_year,
-    year_bounds, year_of,
+    CohortEntryCreate,
+    ProgramCreate,
+    ProgramUpdate,
+    ProgramYearPublic,
+    school_year,
+    year_bounds,
+    year_of,
 )
 from shared.auth import Principal
+from shared.dates import FIRST_YEAR, LAST_YEAR
 from shared.db import insert_unless_duplicate, utcnow
 from shared.errors import Forbidden, InvalidInput
 from shared.outbox import publish
@@ -119,7 +128,8 @@ async def update_program(db: AsyncSession, *, principal: Principal, program_id: 
     stranded = sorted({year for year, _ in counts if not _overlaps(year, starts_on, ends_on)})
     if stranded:
         raise CohortOutsideDates(
-            f"Cohort entries in {', '.join(stranded)} would fall outside the program; remove them first."
+            f"Cohort entries in {', '.join(stranded)} would fall outside the program; "
+            "remove them first."
         )
     for name, value in changes.items():
         setattr(program, name, value)
@@ -153,7 +163,8 @@ async def add_to_cohort(db: AsyncSession, *, principal: Principal, program_id: s
             ends_on=ends_on, key=f"cohort:{program.id}:{key or entry.id}",
             authorization=authorization)
         await repository.add(db, entry)
-    await publish(db, OutboxEvent, topic="cohort.added", key=entry.id, payload=_entry_payload(entry))
+    await publish(db, OutboxEvent, topic="cohort.added", key=entry.id,
+                  payload=_entry_payload(entry))
     return entry
 
 

@@ -7,12 +7,11 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 10:21:30.547701
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 from shared.outbox import event_table_columns
-
 
 revision = '0001'
 down_revision = None
