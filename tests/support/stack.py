@@ -54,9 +54,14 @@ class _LateBoundApp:
 
 class InProcessStack:
     def __init__(self, database_urls: dict[str, str], *, var_dir: Path,
-                 revocation_cache_seconds: float = 30.0) -> None:
+                 revocation_cache_seconds: float = 30.0, gateway: dict | None = None,
+                 internal_address: str = "127.0.0.1") -> None:
         self.database_urls = database_urls
         self.var_dir = var_dir
+        # GatewaySettings fields (the rate limit, its trusted proxies), and the address web and
+        # the services call the gateway from.
+        self.gateway_fields = gateway or {}
+        self.internal_address = internal_address
         # How long services (and web) may go on accepting an ended session's tokens.
         self.revocation_cache_seconds = revocation_cache_seconds
         self._exit = AsyncExitStack()
@@ -68,7 +73,7 @@ class InProcessStack:
 
     async def __aenter__(self) -> "InProcessStack":
         to_gateway = _LateBoundApp()
-        transport = httpx.ASGITransport(app=to_gateway)
+        transport = httpx.ASGITransport(app=to_gateway, client=(self.internal_address, 123))
         self.identity_settings = self._settings(IdentitySettings, "identity",
                                                 service_clients=SERVICE_CLIENTS,
                                                 key_encryption_key=KEY_ENCRYPTION_KEY)
@@ -78,15 +83,17 @@ class InProcessStack:
                                             gateway_transport=transport),
             "evidence": create_evidence(self._settings(EvidenceSettings, "evidence"),
                                         gateway_transport=transport),
-            "reach": create_reach(self._settings(ReachSettings, "reach"), gateway_transport=transport),
+            "reach": create_reach(self._settings(ReachSettings, "reach"),
+                                  gateway_transport=transport),
             "web": create_web(WebSettings(var_dir=self.var_dir, gateway_url=BASE_URL,
                                           secret_key=secrets.token_urlsafe(32),
                                           revocation_cache_seconds=self.revocation_cache_seconds),
                               gateway_transport=transport),
         }
         self.gateway = create_gateway(
-            GatewaySettings(),
-            upstream_transports={name: httpx.ASGITransport(app=app) for name, app in self.apps.items()},
+            GatewaySettings(**self.gateway_fields),
+            upstream_transports={name: httpx.ASGITransport(app=app)
+                                 for name, app in self.apps.items()},
         )
         to_gateway.app = self.gateway
         for app in (*self.apps.values(), self.gateway):
