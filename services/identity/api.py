@@ -1,17 +1,18 @@
 from fastapi import APIRouter
 
+from services.identity.access import FEED_READERS
 from services.identity.accounts.router import router as accounts
 from services.identity.api_keys.router import router as api_keys
 from services.identity.audit.router import router as audit
 from services.identity.db import OutboxEvent
 from services.identity.invitations.router import router as invitations
+from services.identity.mail import MAIL_READERS
+from services.identity.mail import TOPIC as MAIL_TOPIC
 from services.identity.memberships.router import router as memberships
 from services.identity.organizations.router import router as organizations
 from services.identity.password_resets.router import router as password_resets
 from services.identity.people.router import router as people
 from services.identity.sessions.router import router as sessions
-from services.identity.mail import MAIL_READERS
-from services.identity.mail import TOPIC as MAIL_TOPIC
 from services.identity.tokens.router import router as tokens
 from shared.outbox import feed_router
 
@@ -22,5 +23,6 @@ def api_router() -> APIRouter:
                     invitations, api_keys, audit, sessions):
         router.include_router(feature)
     # Mail carries addresses, names and live links: only the service that sends it reads it.
-    router.include_router(feed_router(OutboxEvent, private_topics={MAIL_TOPIC: MAIL_READERS}))
+    router.include_router(feed_router(OutboxEvent, readers=FEED_READERS,
+                                      private_topics={MAIL_TOPIC: MAIL_READERS}))
     return router

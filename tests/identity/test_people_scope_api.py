@@ -178,7 +178,7 @@ class TestNetworkAdmin:
 
 class TestPlatformAdminAndServices:
     async def test_see_everyone(self, world):
-        for headers in (await world.api.admin(), await world.api.service_headers()):
+        for headers in (await world.api.admin(), await world.api.service_headers("scheduling")):
             listed = await world.api.client.get(f"{BASE}/people", headers=headers,
                                                 params={"limit": 200})
             emails = {p["email"] for p in listed.json()["items"]}

@@ -93,7 +93,7 @@ class TestClientCredentials:
 
     @pytest.mark.parametrize("client_id,audience", [
         ("scheduling", ["identity"]), ("reach", ["identity", "scheduling"]),
-        ("evidence", ["identity", "scheduling"])])
+        ("evidence", ["identity"])])
     async def test_a_service_token_names_only_the_services_its_client_calls(
             self, client, client_id, audience):
         response = await client.post(f"{BASE}/token", data={
