@@ -3,6 +3,7 @@ import jwt
 import pytest
 
 from services.identity.main import create_app
+from services.identity.tokens.keys import KeyEncryptionError
 from shared.auth import TokenVerifier
 from tests.identity.conftest import ADMIN_EMAIL, BASE, PASSWORD
 from tests.support.stack import CLIENT_SECRETS
@@ -122,3 +123,30 @@ class TestClientCredentials:
                     "grant_type": "client_credentials", "client_id": "reach",
                     "client_secret": secret})
                 assert response.status_code == 401 and response.json()["code"] == "invalid_client"
+
+
+class TestChangingTheKeyEncryptionKey:
+    """A new IDENTITY_KEY_ENCRYPTION_KEY left the sealed signing keys unreadable (identity
+    refused to start); with the old one as IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY they open, are
+    sealed again with the new one, and the old one may go (the review of hole 10)."""
+
+    @staticmethod
+    async def verify_after_restart(settings, token: str) -> bool:
+        restarted = create_app(settings)
+        async with restarted.router.lifespan_context(restarted):
+            return (await restarted.state.verifier.verify(token)).is_platform_admin
+
+    async def test_the_keys_are_sealed_again_with_the_new_key(self, api, identity_settings):
+        await api.admin()
+        token = await api.token(ADMIN_EMAIL)
+        new_key = "a new key encryption key, long and random"
+        changed = identity_settings.model_copy(update={"key_encryption_key": new_key})
+        with pytest.raises(KeyEncryptionError, match="PREVIOUS_KEY_ENCRYPTION_KEY"):
+            await self.verify_after_restart(changed, token)
+        during = changed.model_copy(update={
+            "previous_key_encryption_key": identity_settings.key_encryption_key})
+        assert await self.verify_after_restart(during, token)
+        # Sealed with the new key now: it alone opens them, the old one no longer does.
+        assert await self.verify_after_restart(changed, token)
+        with pytest.raises(KeyEncryptionError):
+            await self.verify_after_restart(identity_settings, token)

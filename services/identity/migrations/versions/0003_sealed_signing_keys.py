@@ -1,16 +1,15 @@
 """signing keys sealed at rest: private_key holds the PEM encrypted with the key encryption key
 
 The migration cannot read that key, so identity seals existing plain-text keys at start-up
-(tokens/keys.py seal_plain_keys) and empties private_pem. Going down forgets sealed keys (it
+(tokens/keys.py reseal_keys) and empties private_pem. Going down forgets sealed keys (it
 cannot open them): identity makes a new one on first use and everyone signs in again.
 
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01 20:20:00.000000
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'
