@@ -9,13 +9,14 @@ import time
 from shared.errors import problem_response
 from shared.requests import client_address, networks
 
-# The API routes that issue tokens, create accounts or mail links (each one a mail to someone),
-# and web's forms that call them.
+# The API routes that issue tokens, create accounts or mail links (each one a mail to someone).
+# Not web's forms that call them: web calls these routes through the gateway with the browser's
+# address (X-Forwarded-For, believed from web as a trusted proxy), so a sign-in through web is
+# counted here once, against the browser, as one straight to the API is.
 RATE_LIMITED_PATHS = frozenset({"/api/identity/v1/token", "/api/identity/v1/accounts",
                                 "/api/identity/v1/accounts/confirmations",
                                 "/api/identity/v1/password-resets",
-                                "/api/identity/v1/invitations/acceptances",
-                                "/login", "/signup", "/forgot-password"})
+                                "/api/identity/v1/invitations/acceptances"})
 _MAX_BUCKETS = 10_000
 
 

@@ -46,16 +46,18 @@ class GatewaySettings(BaseSettings):
     # (addresses or CIDRs): a request whose socket peer is one of them comes from the
     # right-most address of its X-Forwarded-For that is not one of them (see
     # shared.requests.client_address); every other request from its socket peer. That address
-    # is the one rate limited and the one passed upstream in X-Forwarded-For. Loopback covers
-    # `cascade run`, where web signs browsers in through the gateway on 127.0.0.1.
+    # is the one rate limited and the one passed upstream in X-Forwarded-For. Web must be one
+    # of them: it signs browsers in through the gateway, passing each browser's address on;
+    # untrusted, every sign-in through web is limited as web's one address. Loopback covers
+    # `cascade run`, where web calls the gateway on 127.0.0.1.
     trusted_proxies: list[str] = ["127.0.0.1/32", "::1/128"]
 
     # Token bucket per client address on the account-creating and token-issuing routes.
     rate_limit_burst: int = 30
     rate_limit_per_second: float = 1.0
     # Client addresses (or networks) that are not rate limited: loopback, for `cascade run`
-    # and the tests. Web passes each browser's address on (X-Forwarded-For, from a trusted
-    # proxy), so browsers signing in through web are limited one by one, not together.
+    # and the tests (the browser there is on loopback too). Never web's address: web passes
+    # each browser's on, so browsers signing in through web are limited one by one.
     rate_limit_exempt: list[str] = ["127.0.0.1/32", "::1/128"]
 
     # Partner API keys are exchanged at identity for a JWT, kept at most this long.

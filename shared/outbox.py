@@ -27,6 +27,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from shared.auth import ServicePrincipalDep
 from shared.db import SessionDep, UTCDateTime, utcnow
 from shared.denials import Attempt, DenialHook
+from shared.errors import Forbidden
 from shared.ids import new_id
 from shared.service import finish_before_stopping
 
@@ -115,11 +116,12 @@ class FeedPage(BaseModel):
     has_more: bool
 
 
-def feed_router(model: type[OutboxEventBase], *,
+def feed_router(model: type[OutboxEventBase], *, readers: frozenset[str] | None = None,
                 private_topics: Mapping[str, frozenset[str]] | None = None) -> APIRouter:
-    """The feed of `model`'s outbox. `private_topics` maps a topic to the only callers (token
-    subjects, "service:<name>") it is served to; every other caller reads past those events.
-    Refused attempts are always private to identity."""
+    """The feed of `model`'s outbox. `readers`, when given, are the only services (token
+    subjects, "service:<name>") that read it at all, beside platform admins (403 for any
+    other). `private_topics` maps a topic to the only callers it is served to; every other
+    caller reads past those events. Refused attempts are always private to identity."""
     router = APIRouter(tags=["feed"])
     private = {DENIED_TOPIC: DENIED_READERS, **(private_topics or {})}
 
@@ -133,6 +135,8 @@ def feed_router(model: type[OutboxEventBase], *,
                            description="the next_cursor of the previous page"),
         limit: int = Query(100, ge=1, le=1000),
     ) -> FeedPage:
+        if readers is not None and not (_caller.is_platform_admin or _caller.subject in readers):
+            raise Forbidden("This feed is not for this service.")
         statement = select(model).where(model.id > int(after))
         hidden = [topic for topic, readers in private.items() if _caller.subject not in readers]
         if hidden:

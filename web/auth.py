@@ -100,7 +100,8 @@ async def resolve_user(request: Request) -> User | None:
     token = tokens.get(handle)
     if token is None:
         try:
-            answer = await request.app.state.clients.identity.refresh(handle)
+            answer = await request.app.state.clients.identity.refresh(
+                handle, client_address=browser_address(request))
         except ApiError as exc:
             if exc.status not in (400, 401):
                 raise  # identity down or busy (429): an error to retry, not a sign-out
@@ -173,13 +174,17 @@ async def end_session(request: Request) -> None:
     sign_out(request)
 
 
-def browser_device(request: Request) -> dict[str, str]:
-    """The browser as identity should label its session: its User-Agent and the address the
-    gateway saw it from."""
+def browser_address(request: Request) -> str:
+    """The address the gateway saw the browser from: the X-Forwarded-For it sets (web is reached
+    through the gateway only), passed on in web's own calls made for this browser."""
     forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-    address = forwarded or (request.client.host if request.client else "")
+    return (forwarded or (request.client.host if request.client else ""))[:64]
+
+
+def browser_device(request: Request) -> dict[str, str]:
+    """The browser as identity should label its session: its User-Agent and its address."""
     return {"user_agent": request.headers.get("user-agent", "")[:300],
-            "client_address": address[:64]}
+            "client_address": browser_address(request)}
 
 
 def csrf_token(request: Request) -> str:

@@ -11,6 +11,11 @@ PEOPLE_MANAGERS = ("network_admin", "coordinator")
 MEMBER_READERS = ("network_admin", "coordinator", "leader", "analyst")
 ADMIN_ONLY_KINDS = {"network", "funder", "university", "association"}
 STAFF_KINDS = {"county_office", "district", "school"}
+# What Cascade's services read here with their own tokens, beyond the ended sessions every one
+# polls: scheduling looks people up, matches sign-in sheet lines and reads a network's members;
+# scheduling (its mail) and reach (people's places and roles) read the feed. Evidence neither.
+PEOPLE_SERVICES = frozenset({"service:scheduling"})
+FEED_READERS = frozenset({"service:scheduling", "service:reach"})
 
 
 def require(allowed: bool, detail: str, *, organization_id: str | None = None) -> None:
@@ -26,19 +31,24 @@ def is_user(actor: Principal) -> bool:
     return actor.kind == "user"
 
 
+def reads_people_as_service(actor: Principal) -> bool:
+    return actor.is_service and actor.subject in PEOPLE_SERVICES
+
+
 def manages_people(actor: Principal) -> bool:
-    """Platform admins, network admins and coordinators of any organization, and services."""
+    """Platform admins, network admins and coordinators of any organization, and the services
+    that read people."""
     if actor.kind == "partner":
         return False
-    if actor.is_platform_admin or actor.is_service:
+    if actor.is_platform_admin or reads_people_as_service(actor):
         return True
     return bool(actor.organizations_with(*PEOPLE_MANAGERS))
 
 
 def people_scope(actor: Principal) -> set[str] | None:
     """The organizations whose people the caller sees; None for everyone (platform admins, and
-    services, which read people for the users they have already authorized)."""
-    if actor.is_platform_admin or actor.is_service:
+    the services that read people, for the users they have already authorized)."""
+    if actor.is_platform_admin or reads_people_as_service(actor):
         return None
     if not is_user(actor):
         return set()
@@ -68,7 +78,7 @@ def administers(actor: Principal, organization_id: str | None) -> bool:
 
 
 def reads_members(actor: Principal, organization_id: str) -> bool:
-    if actor.is_platform_admin or actor.is_service:
+    if actor.is_platform_admin or reads_people_as_service(actor):
         return True
     return is_user(actor) and actor.has_role(organization_id, *MEMBER_READERS)
 
@@ -81,7 +91,7 @@ def match_powers(actor: Principal, acting: Principal | None, network_id: str) ->
     facilitates the session (the service's word: identity does not know sessions); the user's own
     roles decide whether organizations may be created. Users may call directly as staff only."""
     if actor.is_service:
-        if acting is None or not is_user(acting):
+        if acting is None or not is_user(acting) or not reads_people_as_service(actor):
             return None
         return "staff" if acting.has_role(network_id, *PEOPLE_MANAGERS) else "facilitator"
     if is_user(actor) and actor.has_role(network_id, *PEOPLE_MANAGERS):

@@ -1,5 +1,6 @@
 from fastapi import APIRouter
 
+from services.identity.access import FEED_READERS
 from services.identity.accounts.router import router as accounts
 from services.identity.api_keys.router import router as api_keys
 from services.identity.audit.router import router as audit
@@ -22,5 +23,6 @@ def api_router() -> APIRouter:
                     invitations, api_keys, audit, sessions):
         router.include_router(feature)
     # Mail carries addresses, names and live links: only the service that sends it reads it.
-    router.include_router(feed_router(OutboxEvent, private_topics={MAIL_TOPIC: MAIL_READERS}))
+    router.include_router(feed_router(OutboxEvent, readers=FEED_READERS,
+                                      private_topics={MAIL_TOPIC: MAIL_READERS}))
     return router

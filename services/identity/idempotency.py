@@ -15,4 +15,4 @@ class IdempotencyRecord(IdempotencyRecordBase, ServiceTable, table=True):
 idempotency = Idempotency(IdempotencyRecord)
 respond_once = idempotency.respond_once
 
-__all__ = ["KEY_DESCRIPTION", "IdempotencyKey", "IdempotencyRecord", "respond_once"]
+__all__ = ["KEY_DESCRIPTION", "IdempotencyKey", "IdempotencyRecord", "idempotency", "respond_once"]

@@ -9,7 +9,7 @@ from services.identity.audit.service import denials_to_audit
 from services.identity.feeds import feed_workers
 from services.identity.sessions.service import is_revoked
 from services.identity.settings import IdentitySettings
-from services.identity.tokens.keys import key_ring, seal_plain_keys
+from services.identity.tokens.keys import key_ring, reseal_keys
 from shared.auth import TokenVerifier
 from shared.service import create_service_app
 
@@ -36,10 +36,11 @@ def create_app(
             return await ring.jwks(db)
 
     async def seal_keys(app: FastAPI) -> None:
-        # Keys written in plain text before they were sealed at rest are sealed now; a key
-        # that does not open with the configured key stops the start-up here, not at sign-in.
+        # Keys written in plain text before they were sealed at rest, or sealed with the
+        # previous key encryption key, are sealed with the current one now; a key that opens
+        # with neither stops the start-up here, not at sign-in.
         async with app.state.sessions() as db:
-            await seal_plain_keys(db, ring.cipher)
+            await reseal_keys(db, ring.cipher)
             await db.commit()
 
     class EndedSessions:

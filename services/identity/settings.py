@@ -17,6 +17,10 @@ class IdentitySettings(BaseServiceSettings):
     # string; a Fernet key is derived from it). Losing it loses the keys: tokens then need a
     # new key (`cascade keys rotate`) and everyone signs in again.
     key_encryption_key: str = ""
+    # The key it replaces, while it is being changed (IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY):
+    # keys sealed with it still open, and identity seals them again with the new one at
+    # start-up. Drop it once every identity process has restarted with the new key.
+    previous_key_encryption_key: str = ""
     # The Cascade services that may get a token by client credentials, each with the SHA-256
     # (hex) of its own client secret: IDENTITY_SERVICE_CLIENTS='{"scheduling": "<sha256>"}'.
     # A token names only the services that client calls (tokens/service.py).

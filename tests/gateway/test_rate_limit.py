@@ -14,7 +14,8 @@ def callers(app, *addresses: str) -> list[httpx.AsyncClient]:
 
 
 @pytest.mark.parametrize("path", ["/api/identity/v1/token", "/api/identity/v1/accounts",
-                                  "/login", "/signup"])
+                                  "/api/identity/v1/password-resets",
+                                  "/api/identity/v1/invitations/acceptances"])
 async def test_the_request_after_the_burst_is_a_429_with_retry_after(path):
     app = create_app(settings_for(rate_limit_burst=3, rate_limit_per_second=0.5),
                      upstream_transports=echo_transports())
@@ -36,8 +37,18 @@ async def test_the_request_after_the_burst_is_a_429_with_retry_after(path):
     assert other_address.status_code == other_route.status_code == reads.status_code == 200
 
 
-async def test_cascades_own_callers_are_not_limited():
-    # web signs every browser user in from its one address: limiting it would limit them all.
+async def test_webs_forms_are_counted_at_the_api_route_web_calls_not_twice():
+    # Web calls /token (or /accounts, ...) through the gateway for each form, with the
+    # browser's address: counting the form too made each sign-in cost two.
+    app = create_app(settings_for(rate_limit_burst=1), upstream_transports=echo_transports())
+    [browser] = callers(app, "198.51.100.1")
+    statuses = [(await browser.post(path)).status_code
+                for path in ("/login", "/login", "/signup", "/forgot-password")]
+    await browser.aclose()
+    assert statuses == [200] * 4
+
+
+async def test_exempt_addresses_are_not_limited():
     app = create_app(settings_for(rate_limit_burst=1, rate_limit_exempt=["10.0.0.0/8"]),
                      upstream_transports=echo_transports())
     web, outsider = callers(app, "10.1.2.3", "198.51.100.9")
@@ -98,7 +109,7 @@ class TestClientAddress:
 
     async def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(self):
         app = self.app()
-        statuses = []
+        statuses, seen = [], {}
         for n in range(3):  # a new spoofed address each time: still one bucket, the peer's
             caller = behind(app, "203.0.113.9", f"198.51.100.{n}")
             response = await caller.post("/api/identity/v1/token")

@@ -1,3 +1,5 @@
+import jwt
+
 from tests.identity.conftest import BASE
 
 
@@ -46,3 +48,31 @@ class TestFeed:
         mail = [e for e in for_scheduling.json()["events"] if e["topic"] == "mail.requested"]
         assert [e["payload"]["to_email"] for e in mail] == [
             "ana@example.org", "ana@example.org", "root@example.org"]
+
+
+class TestEvidencesToken:
+    """Evidence's token named identity and scheduling in its audience, so it read identity's
+    feed (people's places and roles) and its people: all it needs of identity is the list of
+    ended sessions (the review of hole 9)."""
+
+    async def test_is_for_identity_alone_and_reads_only_the_ended_sessions(self, api):
+        await api.person("ana@example.org")
+        headers = await api.service_headers("evidence")
+        claims = jwt.decode(headers["Authorization"].split()[1],
+                            options={"verify_signature": False})
+        assert claims["aud"] == ["identity"]
+        feed = await api.client.get(f"{BASE}/feed", headers=headers)
+        assert feed.status_code == 403
+        assert feed.headers["content-type"] == "application/problem+json"
+        people = await api.client.get(f"{BASE}/people", headers=headers,
+                                      params={"email": "ana@example.org"})
+        assert people.status_code == 403
+        ended = await api.client.get(f"{BASE}/sessions/revoked", headers=headers)
+        assert ended.status_code == 200
+
+    async def test_the_feeds_readers_still_read_it(self, api):
+        for client in ("reach", "scheduling"):
+            feed = await api.client.get(f"{BASE}/feed", headers=await api.service_headers(client))
+            assert feed.status_code == 200, client
+        admin = await api.client.get(f"{BASE}/feed", headers=await api.admin())
+        assert admin.status_code == 200

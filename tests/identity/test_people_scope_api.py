@@ -194,8 +194,36 @@ class TestNetworkAdmin:
 
 class TestPlatformAdminAndServices:
     async def test_see_everyone(self, world):
-        for headers in (await world.api.admin(), await world.api.service_headers()):
+        for headers in (await world.api.admin(), await world.api.service_headers("scheduling")):
             listed = await world.api.client.get(f"{BASE}/people", headers=headers,
                                                 params={"limit": 200})
             emails = {p["email"] for p in listed.json()["items"]}
             assert {"fay@fresno.example.org", "ana@oakland.example.org"} <= emails
+
+
+class TestCreatingAPersonWhoseEmailIsTaken:
+    """POST /people with an email already in Cascade told any coordinator so with a 409, even
+    for a person outside their organizations (the review of hole 2)."""
+
+    async def test_someone_outside_the_callers_organizations_is_matched_for_them_as_a_sheet_would(
+            self, world):
+        response = await world.api.client.post(f"{BASE}/people", headers=world.coordinator, json={
+            "email": "FAY@fresno.example.org", "full_name": "Fay Again", "role": "teacher"})
+        # As a sign-in sheet match does: the person joins the caller's people, unchanged.
+        assert response.status_code == 200, response.text
+        assert response.json()["id"] == world.fresno_teacher["id"]
+        assert response.json()["full_name"] == "Pat Doe"
+        read = await world.api.client.get(f"{BASE}/people/{world.fresno_teacher['id']}",
+                                          headers=world.coordinator)
+        assert read.status_code == 200
+        [entry] = await world.denied("person.match")
+        assert entry["target_id"] == world.fresno_teacher["id"]
+        assert entry["organization_id"] == world.oakland["id"]
+        assert entry["details"]["via"] == "people.create"
+
+    async def test_someone_the_caller_sees_is_409_without_their_id(self, world):
+        response = await world.api.client.post(f"{BASE}/people", headers=world.coordinator, json={
+            "email": "ana@oakland.example.org", "full_name": "Ana", "role": "teacher"})
+        assert response.status_code == 409
+        assert response.json()["code"] == "email_taken"
+        assert world.oakland_teacher["id"] not in response.text

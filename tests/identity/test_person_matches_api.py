@@ -39,7 +39,7 @@ class TestFacilitatorThroughService:
         network, facilitator, _ = await _setup(api)
         response = await api.client.post(
             f"{BASE}/people/matches", json={"network_id": network["id"], **LINE},
-            headers=_acting(await api.service_headers(), facilitator))
+            headers=_acting(await api.service_headers("scheduling"), facilitator))
         assert response.status_code == 201, response.text
         assert set(response.json()) == {"id", "created"} and response.json()["created"] is True
         person = (await api.client.get(f"{BASE}/people/{response.json()['id']}",
@@ -54,21 +54,21 @@ class TestFacilitatorThroughService:
         district = await api.organization("Nowhere Unified", "district", county="Inyo")
         response = await api.client.post(
             f"{BASE}/people/matches", json={"network_id": network["id"], **LINE},
-            headers=_acting(await api.service_headers(), facilitator))
+            headers=_acting(await api.service_headers("scheduling"), facilitator))
         person = (await api.client.get(f"{BASE}/people/{response.json()['id']}",
                                        headers=await api.admin())).json()
         assert person["district_id"] == district["id"] and person["school_id"] is None
         me = (await api.client.get(f"{BASE}/me", headers=facilitator)).json()
         [entry] = [e for e in await _audit(api, network["id"]) if e["action"] == "person.create"]
         assert entry["actor_subject"] == me["account_id"]
-        assert entry["details"]["via"] == "service:reach"
+        assert entry["details"]["via"] == "service:scheduling"
 
     async def test_an_existing_email_is_matched_with_200_and_nothing_else(self, api):
         network, facilitator, _ = await _setup(api)
         existing = await api.person("NEW.teacher@example.org", full_name="Known Name")
         response = await api.client.post(
             f"{BASE}/people/matches", json={"network_id": network["id"], **LINE},
-            headers=_acting(await api.service_headers(), facilitator))
+            headers=_acting(await api.service_headers("scheduling"), facilitator))
         assert response.status_code == 200
         assert response.json() == {"id": existing["id"], "created": False}
 
@@ -76,7 +76,7 @@ class TestFacilitatorThroughService:
         network, _, _ = await _setup(api)
         response = await api.client.post(f"{BASE}/people/matches",
                                           json={"network_id": network["id"], **LINE},
-                                          headers=await api.service_headers())
+                                          headers=await api.service_headers("scheduling"))
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/problem+json"
 
@@ -87,7 +87,7 @@ class TestFacilitatorThroughService:
         for bad in (tampered, "not-a-token"):
             response = await api.client.post(
                 f"{BASE}/people/matches", json={"network_id": network["id"], **LINE},
-                headers={**await api.service_headers(), "Cascade-Acting-User": bad})
+                headers={**await api.service_headers("scheduling"), "Cascade-Acting-User": bad})
             assert response.status_code == 401, (bad, response.text)
         assert (await api.client.get(f"{BASE}/people", headers=await api.admin(),
                                      params={"email": LINE["email"]})).json()["items"] == []
@@ -98,7 +98,7 @@ class TestStaffAndStrangers:
         network, _, coordinator = await _setup(api)
         response = await api.client.post(
             f"{BASE}/people/matches", json={"network_id": network["id"], **LINE},
-            headers=_acting(await api.service_headers(), coordinator))
+            headers=_acting(await api.service_headers("scheduling"), coordinator))
         assert response.status_code == 201
         assert await _organizations(api, "district") == ["Nowhere Unified"]
         assert await _organizations(api, "school") == ["Nowhere Elementary"]

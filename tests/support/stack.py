@@ -54,9 +54,14 @@ class _LateBoundApp:
 
 class InProcessStack:
     def __init__(self, database_urls: dict[str, str], *, var_dir: Path,
-                 revocation_cache_seconds: float = 30.0) -> None:
+                 revocation_cache_seconds: float = 30.0, gateway: dict | None = None,
+                 internal_address: str = "127.0.0.1") -> None:
         self.database_urls = database_urls
         self.var_dir = var_dir
+        # GatewaySettings fields (the rate limit, its trusted proxies), and the address web and
+        # the services call the gateway from.
+        self.gateway_fields = gateway or {}
+        self.internal_address = internal_address
         # How long services (and web) may go on accepting an ended session's tokens.
         self.revocation_cache_seconds = revocation_cache_seconds
         self._exit = AsyncExitStack()
@@ -68,7 +73,7 @@ class InProcessStack:
 
     async def __aenter__(self) -> "InProcessStack":
         to_gateway = _LateBoundApp()
-        transport = httpx.ASGITransport(app=to_gateway)
+        transport = httpx.ASGITransport(app=to_gateway, client=(self.internal_address, 123))
         self.identity_settings = self._settings(IdentitySettings, "identity",
                                                 service_clients=SERVICE_CLIENTS,
                                                 key_encryption_key=KEY_ENCRYPTION_KEY)
@@ -86,7 +91,7 @@ class InProcessStack:
                               gateway_transport=transport),
         }
         self.gateway = create_gateway(
-            GatewaySettings(),
+            GatewaySettings(**self.gateway_fields),
             upstream_transports={name: httpx.ASGITransport(app=app)
                                  for name, app in self.apps.items()},
         )

@@ -17,9 +17,9 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class Visitor:
-    def __init__(self, stack: InProcessStack) -> None:
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.gateway),
-                                        base_url=BASE_URL)
+    def __init__(self, stack: InProcessStack, address: str = "127.0.0.1") -> None:
+        transport = httpx.ASGITransport(app=stack.gateway, client=(address, 123))
+        self.client = httpx.AsyncClient(transport=transport, base_url=BASE_URL)
         self.csrf: str | None = None
 
     async def get(self, path: str, **kwargs) -> httpx.Response:

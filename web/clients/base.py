@@ -90,10 +90,16 @@ class GatewayClient:
         data: Mapping[str, str] | None = None,
         files: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        client_address: str | None = None,
     ) -> httpx.Response:
+        """`client_address`: the browser this call is made for, passed on as X-Forwarded-For
+        (the gateway believes it from web, one of its trusted proxies), so that the gateway's
+        per-address rate limit and identity's sign-in throttle count that browser, not web."""
         all_headers = {"Accept": "application/json", **(headers or {})}
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
+        if client_address:
+            all_headers["X-Forwarded-For"] = client_address
         query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         try:
             response = await self.http.request(
@@ -114,8 +120,10 @@ class GatewayClient:
         return model.model_validate(response.json())
 
     async def post(self, model: type[Model], path: str, *, token: str | None, json: Any = None,
-                   headers: Mapping[str, str] | None = None) -> Model:
-        response = await self.send("POST", path, token=token, json=json, headers=headers)
+                   headers: Mapping[str, str] | None = None,
+                   client_address: str | None = None) -> Model:
+        response = await self.send("POST", path, token=token, json=json, headers=headers,
+                                   client_address=client_address)
         return model.model_validate(response.json())
 
     async def every_page(self, page_model: type[Model], path: str, *, token: str | None,

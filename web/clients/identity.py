@@ -142,24 +142,24 @@ class IdentityClient:
     async def token(self, *, email: str, password: str,
                     device: Mapping[str, str] | None = None) -> TokenAnswer:
         """A password sign-in: a new login session, labelled with the browser's `device`: its
-        User-Agent, and its address as the gateway gave it to web (X-Forwarded-For). Passed on,
-        that address is whom identity counts wrong passwords against, not web itself; the
-        gateway believes it because web's address is one of its trusted proxies."""
+        User-Agent, and its address as the gateway gave it to web. Passed on, that address is
+        whom the gateway's rate limit and identity's wrong-password count are for, not web."""
         device = device or {}
-        address = device.get("client_address")
         response = await self.gateway.send(
             "POST", f"{BASE}/token", token=None,
             data={"grant_type": "password", "username": email, "password": password,
                   **({"user_agent": device["user_agent"]} if device.get("user_agent") else {})},
-            headers={"X-Forwarded-For": address} if address else None,
+            client_address=device.get("client_address"),
         )
         return TokenAnswer.model_validate(response.json())
 
-    async def refresh(self, handle: str) -> TokenAnswer:
-        """The login session's next access token (with the roles held now)."""
+    async def refresh(self, handle: str, *, client_address: str | None) -> TokenAnswer:
+        """The login session's next access token (with the roles held now); counted against the
+        browser's address like its sign-in, not against web's (every browser together)."""
         response = await self.gateway.send(
             "POST", f"{BASE}/token", token=None,
             data={"grant_type": "refresh_token", "refresh_token": handle},
+            client_address=client_address,
         )
         return TokenAnswer.model_validate(response.json())
 
@@ -183,19 +183,24 @@ class IdentityClient:
             json={"current_password": current_password, "new_password": new_password})
         return int(response.json().get("ended_sessions", 0))
 
-    async def create_account(self, *, email: str, password: str, full_name: str) -> None:
+    # The rate-limited routes below are called for a browser: `client_address` is its address.
+    async def create_account(self, *, email: str, password: str, full_name: str,
+                             client_address: str | None) -> None:
         await self.gateway.send(
             "POST", f"{BASE}/accounts", token=None,
             json={"email": email, "password": password, "full_name": full_name},
+            client_address=client_address,
         )
 
-    async def confirm_account(self, *, token: str, password: str) -> ConfirmedAccount:
+    async def confirm_account(self, *, token: str, password: str,
+                              client_address: str | None) -> ConfirmedAccount:
         return await self.gateway.post(ConfirmedAccount, f"{BASE}/accounts/confirmations",
-                                       token=None, json={"token": token, "password": password})
+                                       token=None, json={"token": token, "password": password},
+                                       client_address=client_address)
 
-    async def request_password_reset(self, *, email: str) -> None:
+    async def request_password_reset(self, *, email: str, client_address: str | None) -> None:
         await self.gateway.send("POST", f"{BASE}/password-resets", token=None,
-                                json={"email": email})
+                                json={"email": email}, client_address=client_address)
 
     async def reset_password(self, *, token: str, password: str) -> None:
         await self.gateway.send("POST", f"{BASE}/password-resets/completions", token=None,
@@ -205,12 +210,13 @@ class IdentityClient:
         return await self.gateway.post(InvitationPreview, f"{BASE}/invitations/previews",
                                        token=None, json={"token": token})
 
-    async def accept_invitation(self, *, token: str, bearer: str | None = None,
-                                password: str | None = None,
+    async def accept_invitation(self, *, token: str, client_address: str | None,
+                                bearer: str | None = None, password: str | None = None,
                                 full_name: str | None = None) -> None:
         body = {"token": token, "password": password, "full_name": full_name}
         await self.gateway.send("POST", f"{BASE}/invitations/acceptances", token=bearer,
-                                json={k: v for k, v in body.items() if v is not None})
+                                json={k: v for k, v in body.items() if v is not None},
+                                client_address=client_address)
 
     async def invitations(self, token: str, organization_id: str) -> list[Invitation]:
         return await self.gateway.every_page(InvitationPage, _invitations(organization_id),

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from web.auth import browser_device, sign_in
+from web.auth import browser_address, browser_device, sign_in
 from web.clients import ApiError
 from web.deps import ClientsDep
 from web.forms import api_field_errors
@@ -48,7 +48,8 @@ async def verify(request: Request, token: str, clients: ClientsDep,
         errors["password"] = "Enter the password you chose when signing up."  # noqa: S105
     else:
         try:
-            confirmed = await clients.identity.confirm_account(token=token, password=password)
+            confirmed = await clients.identity.confirm_account(
+                token=token, password=password, client_address=browser_address(request))
         except ApiError as exc:
             if dead_link(exc):
                 return link_gone(request)
@@ -82,7 +83,8 @@ async def forgot(request: Request, clients: ClientsDep,
         errors["email"] = "Enter the email you sign in with."
     else:
         try:
-            await clients.identity.request_password_reset(email=values["email"])
+            await clients.identity.request_password_reset(
+                email=values["email"], client_address=browser_address(request))
         except ApiError as exc:
             errors = refused(exc, ("email",))
         else:

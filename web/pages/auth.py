@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from web.auth import browser_device, end_session, safe_next, sign_in
+from web.auth import browser_address, browser_device, end_session, safe_next, sign_in
 from web.clients import ApiError
 from web.deps import ClientsDep
 from web.forms import api_field_errors
@@ -79,7 +79,8 @@ async def signup(
     if not errors:
         try:
             await clients.identity.create_account(
-                email=values["email"], password=password, full_name=values["full_name"]
+                email=values["email"], password=password, full_name=values["full_name"],
+                client_address=browser_address(request),
             )
         except ApiError as exc:
             if exc.unavailable:

@@ -8,7 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from web.auth import OptionalUserDep, User, UserDep, browser_device, sign_in
+from web.auth import (
+    OptionalUserDep,
+    User,
+    UserDep,
+    browser_address,
+    browser_device,
+    sign_in,
+)
 from web.clients import ApiError, Clients
 from web.clients.identity import InvitationPreview
 from web.deps import ClientsDep
@@ -152,11 +159,13 @@ async def accept(request: Request, token: str, clients: ClientsDep, user: Option
             errors["password"] = "Enter your password."  # noqa: S105 (a message, not a password)
     if not errors:
         try:
+            address = browser_address(request)
             if context["signed_in_as_invitee"]:
-                await clients.identity.accept_invitation(token=token, bearer=user.token)
+                await clients.identity.accept_invitation(token=token, bearer=user.token,
+                                                         client_address=address)
             else:
                 await clients.identity.accept_invitation(
-                    token=token, password=password,
+                    token=token, client_address=address, password=password,
                     full_name=None if preview.has_account else context["values"]["full_name"])
         except ApiError as exc:
             if dead_link(exc):

@@ -28,7 +28,8 @@ class OrganizationUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     county: str | None = Field(default=None, max_length=100)
     attributes: dict[str, Any] | None = None
-    verified: bool | None = None
+    # true or false only: lax pydantic took "yes", "on" or 1 for true.
+    verified: bool | None = Field(default=None, strict=True)
 
 
 class OrganizationPublic(BaseModel):

@@ -9,7 +9,7 @@ from services.identity.deps import (
     PrincipalDep,
     SessionDep,
 )
-from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, respond_once
+from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, idempotency, respond_once
 from services.identity.people import service
 from services.identity.people.schemas import (
     PersonCreate,
@@ -26,14 +26,26 @@ router = APIRouter(tags=["people"])
 
 @router.post("/people", response_model=PersonPublic, status_code=status.HTTP_201_CREATED,
              summary="Create a person",
+             responses={200: {"model": PersonPublic,
+                              "description": "The email's person, matched for your "
+                                             "organizations"}},
              description="School, district and county are given by name: found "
                          "case-insensitively under their parent, or created and flagged "
-                         "unverified. 409 when the email is taken. " + KEY_DESCRIPTION)
+                         "unverified. The person joins the people of the organizations you "
+                         "manage. An email already in Cascade is 409 only when that person is "
+                         "already among the people you see (the answer names no id); a person "
+                         "outside them is matched for your organizations as a sign-in sheet "
+                         "line is (`POST /people/matches`), unchanged, audited, and answered "
+                         "200: no answer tells of a person you may not see. " + KEY_DESCRIPTION)
 async def create_person(db: SessionDep, actor: PrincipalDep, body: PersonCreate,
                         request: Request, idempotency_key: IdempotencyKey = None) -> Response:
-    return await respond_once(
-        db, request, actor, idempotency_key, body=body.model_dump(mode="json"), status_code=201,
-        work=lambda: service.create_person(db, actor, body), public=PersonPublic.model_validate)
+    async def create() -> tuple[int, dict]:
+        person, created = await service.create_person(db, actor, body)
+        answer = PersonPublic.model_validate(person).model_dump(mode="json")
+        return (201 if created else 200), answer
+
+    return await idempotency.respond(db, request, subject=actor.subject, key=idempotency_key,
+                                     body=body.model_dump(mode="json"), action=create)
 
 
 @router.post("/people/matches", response_model=PersonMatchResult,

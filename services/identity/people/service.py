@@ -50,21 +50,50 @@ async def add_person(db: AsyncSession, *, email: str, full_name: str, role: str,
     return person
 
 
-async def create_person(db: AsyncSession, actor: Principal, data: PersonCreate) -> Person:
+async def create_person(db: AsyncSession, actor: Principal, data: PersonCreate
+                        ) -> tuple[Person, bool]:
+    """A new person, and True; or, for an email already in Cascade, the person matched for the
+    caller's organizations as a sign-in sheet would, and False. EmailTaken only when the caller
+    already sees that person: a 409 for anyone else would tell them the email is in Cascade."""
     _require_manager(actor)
-    if await repository.by_email(db, data.email):
-        raise EmailTaken(f"A person with email {data.email} already exists.")
-    place = await resolve_place(db, school=data.school, district=data.district, county=data.county)
-    person = await add_person(db, email=data.email, full_name=data.full_name,
-                              role=data.role.value, place=place)
-    # The creator keeps seeing the person: they belong to the organizations the creator manages.
-    for organization_id in sorted(access.people_scope(actor) or ()):
+    person = await repository.by_email(db, data.email)
+    if person is None:
+        place = await resolve_place(db, school=data.school, district=data.district,
+                                    county=data.county)
+        try:
+            person = await add_person(db, email=data.email, full_name=data.full_name,
+                                      role=data.role.value, place=place)
+        except EmailTaken:
+            # Created by a concurrent request since we looked: the same as found.
+            person = await repository.by_email(db, data.email)
+            if person is None:
+                raise
+        else:
+            await _affiliate_with_callers(db, actor, person, source="created")
+            await audit.record(db, actor=actor.subject, action="person.create",
+                               target_type="person", target_id=person.id,
+                               organization_id=place.district_id,
+                               details={"role": person.role, "school_id": place.school_id})
+            return person, True
+    scope = access.people_scope(actor)
+    if scope is None or await repository.belongs_to(db, person.id, scope):
+        raise EmailTaken(f"A person with email {person.email} is already among your people.")
+    for organization_id in await _affiliate_with_callers(db, actor, person, source="match"):
+        await audit.record(db, actor=actor.subject, action="person.match", target_type="person",
+                           target_id=person.id, organization_id=organization_id,
+                           details={"via": "people.create"})
+    return person, False
+
+
+async def _affiliate_with_callers(db: AsyncSession, actor: Principal, person: Person, *,
+                                  source: str) -> list[str]:
+    """The caller keeps seeing the person: they belong to the organizations the caller manages
+    (returned, sorted)."""
+    organization_ids = sorted(access.people_scope(actor) or ())
+    for organization_id in organization_ids:
         await repository.affiliate(db, person_id=person.id, organization_id=organization_id,
-                                   source="created")
-    await audit.record(db, actor=actor.subject, action="person.create", target_type="person",
-                       target_id=person.id, organization_id=place.district_id,
-                       details={"role": person.role, "school_id": place.school_id})
-    return person
+                                   source=source)
+    return organization_ids
 
 
 async def match_person(db: AsyncSession, actor: Principal, acting: Principal | None,

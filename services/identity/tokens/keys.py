@@ -7,6 +7,10 @@ it), and gives every older key a retirement time past the expiry of the last tok
 signed; until then it stays in the JWKS, after it no service trusts it. Each process caches the
 keys for `key_cache_seconds`, so a rotation made elsewhere is picked up within that time (and
 the retirement waits that much longer).
+
+Changing the key encryption key: the new one in IDENTITY_KEY_ENCRYPTION_KEY, the old one in
+IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY; at start-up identity seals every key again with the new
+one (reseal_keys), after which the old one may go.
 """
 
 import base64
@@ -16,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -36,15 +40,30 @@ class KeyEncryptionError(RuntimeError):
     """A sealed signing key does not open with the configured key encryption key."""
 
 
-class KeyCipher:
-    """Seals private keys at rest with a Fernet key derived from the key encryption key."""
+def _fernet(key_encryption_key: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"cascade identity signing keys").derive(key_encryption_key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
 
-    def __init__(self, key_encryption_key: str) -> None:
+
+class KeyCipher:
+    """Seals private keys at rest with a Fernet key derived from the key encryption key; opens
+    those sealed with it or with the `previous` one (while the key is being changed)."""
+
+    def __init__(self, key_encryption_key: str, previous: str = "") -> None:
         if not key_encryption_key:
             raise KeyEncryptionError("IDENTITY_KEY_ENCRYPTION_KEY is not set.")
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                       info=b"cascade identity signing keys").derive(key_encryption_key.encode())
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        self._current = _fernet(key_encryption_key)
+        self._fernet = MultiFernet([self._current, *([_fernet(previous)] if previous else [])])
+
+    def sealed_with_current(self, row: SigningKey) -> bool:
+        if row.private_key is None:
+            return False
+        try:
+            self._current.decrypt(row.private_key.encode())
+        except InvalidToken:
+            return False
+        return True
 
     def seal(self, key: ec.EllipticCurvePrivateKey) -> str:
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -58,9 +77,10 @@ class KeyCipher:
             except InvalidToken:
                 raise KeyEncryptionError(
                     f"Signing key {row.id} does not open with IDENTITY_KEY_ENCRYPTION_KEY "
-                    "(was it changed?).") from None
+                    "(was it changed? Give the old one as IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY)."
+                ) from None
         elif row.private_pem is not None:
-            pem = row.private_pem.encode()  # written before keys were sealed; see seal_plain_keys
+            pem = row.private_pem.encode()  # written before keys were sealed; see reseal_keys
         else:
             raise KeyEncryptionError(f"Signing key {row.id} holds no key.")
         key = serialization.load_pem_private_key(pem, password=None)
@@ -146,7 +166,8 @@ class KeyRing:
 
 
 def key_ring(settings: IdentitySettings) -> KeyRing:
-    return KeyRing(KeyCipher(settings.key_encryption_key), max_age=settings.key_cache_seconds,
+    cipher = KeyCipher(settings.key_encryption_key, settings.previous_key_encryption_key)
+    return KeyRing(cipher, max_age=settings.key_cache_seconds,
                    publish_before_signing=settings.key_publish_seconds)
 
 
@@ -172,13 +193,14 @@ async def rotate(db: AsyncSession, settings: IdentitySettings) -> tuple[SigningK
     return new, retires_at
 
 
-async def seal_plain_keys(db: AsyncSession, cipher: KeyCipher) -> int:
-    """Seals keys stored in plain text before keys were encrypted at rest (run at start-up),
-    and checks that every sealed key opens; returns how many were sealed."""
+async def reseal_keys(db: AsyncSession, cipher: KeyCipher) -> int:
+    """Seals with the current key encryption key the keys that are not yet: those stored in
+    plain text before keys were encrypted at rest, and those sealed with the previous key (run
+    at start-up). Checks that every key opens; returns how many were sealed."""
     sealed = 0
     for row in await repository.every(db):
         key = cipher.open(row)
-        if row.private_pem is not None:
+        if not cipher.sealed_with_current(row):
             row.private_key, row.private_pem = cipher.seal(key), None
             db.add(row)
             sealed += 1

@@ -15,6 +15,10 @@ from services.identity.tokens.schemas import Jwks, TokenAnswer
 
 router = APIRouter(tags=["tokens"])
 FormField = Annotated[str | None, Form(max_length=4096)]
+# Documented as the grants the route takes; another value (or none) is still OAuth's 400
+# (unsupported_grant_type, invalid_request), not a validation 422, as RFC 6749 5.2 says.
+GrantType = Annotated[str | None, Form(max_length=4096,
+                                       json_schema_extra={"enum": list(service.GRANT_TYPES)})]
 
 
 @router.post("/token", response_model=TokenAnswer, response_model_exclude_none=True,
@@ -22,7 +26,7 @@ FormField = Annotated[str | None, Form(max_length=4096)]
 async def create_token(
     db: SessionDep, sessions: SessionsDep, key_ring: KeyRingDep, settings: SettingsDep,
     request: Request, response: Response, client_address: ClientAddressDep,
-    grant_type: FormField = None, username: FormField = None, password: FormField = None,
+    grant_type: GrantType = None, username: FormField = None, password: FormField = None,
     client_id: FormField = None, client_secret: FormField = None, api_key: FormField = None,
     refresh_token: FormField = None, user_agent: FormField = None,
 ) -> TokenAnswer:

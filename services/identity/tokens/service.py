@@ -36,9 +36,10 @@ from shared.ids import new_id
 # Who may use a token is named in its aud (RFC 8725 3.9): people use every service, a partner's
 # key only reach, and each Cascade service only the services it calls with its own token
 # (scheduling asks identity about people and reads its feed; reach reads identity's and
-# scheduling's feeds; evidence asks scheduling about sessions; every service but identity reads
-# identity's list of ended sign-in sessions; identity reads scheduling's feed to learn who
-# takes part in a network's events).
+# scheduling's feeds; every service but identity reads identity's list of ended sign-in
+# sessions, evidence nothing else: it asks scheduling about sessions with the caller's own token;
+# identity reads scheduling's feed to learn who takes part in a network's events). Identity
+# refuses its feed and its people to the services that have no use for them (access.py).
 USER_AUDIENCE = ["identity", "scheduling", "evidence", "reach"]
 PARTNER_AUDIENCE = ["reach"]
 SERVICE_AUDIENCES = {
@@ -46,7 +47,7 @@ SERVICE_AUDIENCES = {
     "identity": ["scheduling", "evidence", "reach"],
     "scheduling": ["identity"],
     "reach": ["identity", "scheduling"],
-    "evidence": ["identity", "scheduling"],
+    "evidence": ["identity"],
 }
 GRANT_TYPES = ("password", "refresh_token", "client_credentials", "api_key")
 

@@ -1,7 +1,7 @@
 """signing keys sealed at rest: private_key holds the PEM encrypted with the key encryption key
 
 The migration cannot read that key, so identity seals existing plain-text keys at start-up
-(tokens/keys.py seal_plain_keys) and empties private_pem. Going down forgets sealed keys (it
+(tokens/keys.py reseal_keys) and empties private_pem. Going down forgets sealed keys (it
 cannot open them): identity makes a new one on first use and everyone signs in again.
 
 Revision ID: 0003
