@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from services.identity.accounts import passwords
+from services.identity.settings import IdentitySettings
 from tests.support.databases import PostgresDatabases, SQLiteDatabases, postgres_reachable
 from tests.support.stack import ROOT_LOGIN, InProcessStack
 from tests.support.tokens import TestKeys
@@ -11,6 +13,11 @@ from tests.support.tokens import TestKeys
 # Apps built by tests get their secrets from the test (or none where a test needs none); outside
 # the tests an empty secret stops an app at start-up. Tests of that refusal turn this off.
 os.environ.setdefault("CASCADE_ALLOW_EMPTY_SECRETS", "true")
+# Password hashes at argon2id's lowest cost, which that switch allows: the tests hash and check
+# thousands of passwords, ~26 ms of CPU each at the real cost (measured), ~0.1 ms at this one.
+PASSWORD_COST = {"IDENTITY_PASSWORD_TIME_COST": "1", "IDENTITY_PASSWORD_MEMORY_KIB": "8"}
+for name, value in PASSWORD_COST.items():
+    os.environ.setdefault(name, value)
 
 # Temporary files (tmp_path, and so the SQLite databases and the apps' var dirs) go to a RAM
 # disk where there is one, unless TMPDIR says otherwise: every SQLite commit waits for a disk
@@ -46,6 +53,17 @@ def database_urls(request, tmp_path) -> dict[str, str]:
     """Clean, migrated databases for every service, keyed by service name; once per backend."""
     databases = request.getfixturevalue(f"{request.param}_databases")
     return databases.fresh(tmp_path / "db")
+
+
+@pytest.fixture
+def production_password_cost(monkeypatch):
+    """Identity's settings hash at their production cost, as outside the tests; the tests'
+    cheap hashing is back afterwards (the hasher is the process's)."""
+    for name in PASSWORD_COST:
+        monkeypatch.delenv(name, raising=False)
+    yield
+    monkeypatch.undo()
+    passwords.configure(IdentitySettings())
 
 
 @pytest.fixture(scope="session")
