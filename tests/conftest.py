@@ -34,6 +34,31 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+# Tests that share a fixture too costly to make twice run in one process under pytest-xdist:
+# the browser tests their live suite, the contract tests their module's stacks.
+SHARING_ONE_PROCESS = {"tests/e2e/": "browser", "tests/contract/": "contract"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` spreads the tests over processes (pytest -n): one test at a time, except
+    the groups above. xdist hands out the biggest groups first, so they run beside the other
+    tests instead of after them. (xdist's own --dist loadgroup cannot: it renames nodes in a
+    way pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in SHARING_ONE_PROCESS.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return nodeid
+
+    return Scheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def sqlite_databases(tmp_path_factory):
     return SQLiteDatabases(tmp_path_factory.mktemp("sqlite"))
