@@ -12,10 +12,13 @@ CHROMIUM := $(shell command -v chromium 2>/dev/null)
 run: install
 	$(VENV)/bin/cascade run
 
+# Two processes, as many as CI's cores (tests/conftest.py says how they share the work).
+TEST_WORKERS ?= 2
+
 # Lint first: a ruff finding fails the run before the slow tests start.
 test: install browser
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 install: $(INSTALLED) $(VENDOR)/.installed
 

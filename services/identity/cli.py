@@ -31,6 +31,7 @@ async def create_platform_admin(settings: IdentitySettings, *, email: str, passw
                                 full_name: str = "Platform admin") -> str:
     """Creates (or promotes) a platform admin and returns the account id. Migrations are the
     caller's business."""
+    passwords.configure(settings)
     password_hash = await passwords.hash_password(password)
     account = await _in_database(settings, lambda db: make_platform_admin(
         db, email=email, password_hash=password_hash, full_name=full_name, actor="cli"))
@@ -41,6 +42,7 @@ async def create_account(settings: IdentitySettings, *, email: str, password: st
                          full_name: str) -> str:
     """An account with a confirmed email, for an address the operator vouches for (the demo's
     logins), on the person with that email or a new one. Returns the account id."""
+    passwords.configure(settings)
     password_hash = await passwords.hash_password(password)
     account = await _in_database(settings, lambda db: make_account(
         db, email=email, password_hash=password_hash, full_name=full_name, actor="cli"))

@@ -27,6 +27,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or IdentitySettings()
     settings.check_secrets()
+    passwords.configure(settings)
     passwords.dummy_hash()  # computed now, so the first unknown-email sign-in is not faster
     ring = key_ring(settings)
 

@@ -6,6 +6,7 @@ from pydantic_settings import SettingsConfigDict
 from shared.settings import BaseServiceSettings, InsecureSettings
 
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+OWASP_TIME_COST, OWASP_MEMORY_KIB = 2, 19 * 1024
 
 
 class IdentitySettings(BaseServiceSettings):
@@ -61,16 +62,33 @@ class IdentitySettings(BaseServiceSettings):
     feed_poll_interval: float = Field(0.3, gt=0)
     feed_page_size: int = Field(500, ge=1, le=1000)
 
+    # argon2id's cost for new password hashes, at least OWASP's minimum (Password Storage Cheat
+    # Sheet: m=19 MiB, t=2, p=1); stored hashes of another cost are redone at their next login.
+    # Lower only with CASCADE_ALLOW_EMPTY_SECRETS (tests, which hash thousands of passwords).
+    password_time_cost: int = Field(default=2, ge=1)
+    password_memory_kib: int = Field(default=19 * 1024, ge=8)
+
     @property
     def max_token_ttl(self) -> int:
         return max(self.access_token_ttl, self.service_token_ttl, self.partner_token_ttl)
 
     def check_secrets(self) -> None:
         super().check_secrets()
+        self.check_password_cost()
         for client, digest in self.service_clients.items():
             if not _SHA256_HEX.fullmatch(digest):
                 raise InsecureSettings(f"IDENTITY_SERVICE_CLIENTS: {client}'s value must be the "
                                        "SHA-256 of its client secret, in hex.")
+
+    def check_password_cost(self) -> None:
+        if self.allow_empty_secrets:
+            return
+        if (self.password_time_cost < OWASP_TIME_COST
+                or self.password_memory_kib < OWASP_MEMORY_KIB):
+            raise InsecureSettings(
+                "IDENTITY_PASSWORD_TIME_COST and IDENTITY_PASSWORD_MEMORY_KIB must be at least "
+                f"{OWASP_TIME_COST} and {OWASP_MEMORY_KIB} (OWASP's minimum for argon2id).")
+
     # Links in mail point at the public site: CASCADE_PUBLIC_URL, else the gateway's address.
     public_url: str = Field("", validation_alias=AliasChoices("CASCADE_PUBLIC_URL"))
     # How long mailed links stay valid, in seconds: confirming a sign-up, resetting a password,

@@ -76,8 +76,11 @@ class TestJwks:
 
 
 class TestClientCredentials:
+    # Named, not shown: the secret is new in every process, and pytest-xdist's processes must
+    # collect the same test names.
     @pytest.mark.parametrize("secret,status", [(CLIENT_SECRETS["scheduling"], 200),
-                                               ("not-it", 401), ("", 401)])
+                                               ("not-it", 401), ("", 401)],
+                             ids=["its-own", "another", "none"])
     async def test_only_the_clients_own_secret_gives_a_service_token(self, client, secret,
                                                                       status):
         response = await client.post(f"{BASE}/token", data={

@@ -23,6 +23,7 @@ from web.main import create_app as create_web
 from web.settings import WebSettings
 
 GOOD = "Vq3k9PzL0aR7mW2xT5nB8cY1dF4gH6jK"  # 32 random characters
+pytestmark = pytest.mark.usefixtures("production_password_cost")
 APPS = [
     (create_identity, IdentitySettings, "key_encryption_key", "IDENTITY_KEY_ENCRYPTION_KEY"),
     (create_scheduling, SchedulingSettings, "client_secret", "SCHEDULING_CLIENT_SECRET"),

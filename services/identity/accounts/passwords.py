@@ -9,8 +9,21 @@ from anyio import to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-# OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
+from services.identity.settings import IdentitySettings
+
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+def configure(settings: IdentitySettings) -> None:
+    """New hashes at the settings' cost (checked by them), for the whole process: identity's
+    app and command line call this before they hash."""
+    settings.check_password_cost()
+    global _hasher
+    if (_hasher.time_cost, _hasher.memory_cost) != (settings.password_time_cost,
+                                                     settings.password_memory_kib):
+        _hasher = PasswordHasher(time_cost=settings.password_time_cost,
+                                 memory_cost=settings.password_memory_kib, parallelism=1)
+        dummy_hash.cache_clear()
 
 
 @functools.cache
