@@ -35,8 +35,10 @@ def pytest_collection_modifyitems(items):
 
 
 # Tests that share a fixture too costly to make twice run in one process under pytest-xdist:
-# the browser tests their live suite, the contract tests their module's stacks.
-SHARING_ONE_PROCESS = {"tests/e2e/": "browser", "tests/contract/": "contract"}
+# the browser tests their live suite, the contract tests their module's stacks, the
+# authorization matrix its world (built once per database).
+SHARING_ONE_PROCESS = {"tests/e2e/": "browser", "tests/contract/": "contract",
+                       "tests/authorization/": "authorization"}
 
 
 @pytest.hookimpl(optionalhook=True)
