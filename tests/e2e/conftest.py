@@ -124,6 +124,15 @@ class Phone:
             self.page.screenshot(path=screenshots / f"{name}-390.png", full_page=True)
         assert self.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
 
+    def scrolls_sideways(self) -> list[str]:
+        """The boxes inside the page that scroll sideways on their own (a wide table in its
+        overflow-auto box fits the page, yet its last columns are off to the side); a visually
+        hidden one (a 1px clip) does not count."""
+        return self.page.evaluate("""[...document.querySelectorAll("main *")].filter(e =>
+            getComputedStyle(e).overflowX !== "visible" && e.clientWidth > 1
+            && e.scrollWidth > e.clientWidth + 1
+        ).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""))""")
+
 
 @pytest.fixture
 def phone(page) -> Phone:

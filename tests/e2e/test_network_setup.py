@@ -79,12 +79,14 @@ def test_a_network_admin_sets_up_the_network_on_a_phone(live_stack, network, pho
 
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("link", name="membership.create").first).to_be_visible()
+    expect(page.locator("table.audit .actor-name").first).to_have_text("Nia Admin")
     expect(page.get_by_role("link", name="api_key.create")).to_be_visible()
     page.get_by_label("Action").fill("api_key")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("link", name="api_key.create")).to_be_visible()
     expect(page.get_by_role("link", name="membership.create")).to_have_count(0)
     phone.fits("audit")
+    assert phone.scrolls_sideways() == []  # each entry is a card: Target and Details in sight
     # The refused form's answer is a 422 by design; the browser logs that as an error line.
     expected = "the server responded with a status of 422"
     assert [p for p in phone.problems if expected not in p] == []

@@ -193,6 +193,8 @@ class TestAuditLog:
         query = await _admin(visitor, network)
         page = await visitor.get(f"/network/audit{query}")
         assert page.status_code == 200 and "membership.create" in page.text
+        # Who made the network's people and roles reads as a name, not a token subject.
+        assert '<span class="actor-name">Platform admin</span>' in page.text
         only = await visitor.get(f"/network/audit{query}&action=api_key")
         assert "membership.create" not in only.text and "Nothing in the log matches" in only.text
         bad = await visitor.get(f"/network/audit{query}&from=not-a-day")
@@ -219,7 +221,15 @@ class TestAuditLog:
         assert refused.status_code == 200
         assert "audit_entries.list.denied" in refused.text
         assert "<mark>refused</mark>" in refused.text
-        assert "path: /api/identity/v1/audit" in refused.text and "method: GET" in refused.text
+        # Who tried it by name, their subject beneath linking to their entries; what they tried
+        # as the request line.
+        row = re.search(r"<tr>((?:(?!</tr>).)*audit_entries\.list\.denied.*?)</tr>", refused.text,
+                        re.S).group(1)
+        assert '<span class="actor-name">Teacher 2</span>' in row
+        subject = re.search(r'actor=([0-9a-z]{26})[^>]*>([0-9a-z]{26})</a>', row)
+        assert subject and subject.group(1) == subject.group(2)
+        assert '<small class="attempt">GET /api/identity/v1/audit</small>' in row
+        assert "method:" not in row and "path:" not in row
         assert "membership.create<" not in refused.text  # changes are left out
 
 

@@ -31,6 +31,7 @@ class AuditEntry(ApiModel):
     id: str
     at: datetime
     actor_subject: str
+    actor_name: str | None = None  # a person's, a key's or a service's name, for people to read
     action: str
     target_type: str
     target_id: str

@@ -16,7 +16,8 @@ router = APIRouter(tags=["audit"])
                         "(organization_id); platform admins may leave it out to read them all. "
                         "Refused attempts on the network's things are in it too (`<action>."
                         "denied`, with the method and route tried in details); an anonymous "
-                        "caller's leave none.")
+                        "caller's leave none. Each entry names its actor (actor_name) for "
+                        "people to read.")
 async def list_audit_entries(
     db: SessionDep, actor: PrincipalDep, page: PageDep,
     organization_id: Annotated[str | None, Query(max_length=26)] = None,
@@ -36,4 +37,6 @@ async def list_audit_entries(
                          since=since, until=until, denied=denied)
     rows, cursor = await service.list_entries(db, actor, page, organization_id=organization_id,
                                               wanted=wanted)
-    return Page(items=[AuditEntryPublic.model_validate(r) for r in rows], next_cursor=cursor)
+    names = await service.actor_names(db, {r.actor_subject for r in rows})
+    return Page(items=[AuditEntryPublic.model_validate(r).model_copy(
+        update={"actor_name": names.get(r.actor_subject)}) for r in rows], next_cursor=cursor)

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 @dataclass(frozen=True)
@@ -26,3 +26,7 @@ class AuditEntryPublic(BaseModel):
     target_id: str
     organization_id: str | None
     details: dict[str, Any]
+    actor_name: str | None = Field(default=None, description=(
+        "who acted, for people to read: a person's full name, a partner's API key "
+        "(\"<organization> (key <prefix>…)\"), \"Cascade (<service>)\"; null for a subject "
+        "identity does not know"))

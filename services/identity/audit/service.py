@@ -103,3 +103,18 @@ async def list_entries(db: AsyncSession, actor: Principal, params: PageParams, *
                        organization_id=organization_id)
     return await repository.page(db, params, organization_id=organization_id,
                                  wanted=wanted or AuditFilter())
+
+
+async def actor_names(db: AsyncSession, subjects: set[str]) -> dict[str, str]:
+    """The readable name of each subject identity knows, for a page of the log: one query for
+    its people (a user's subject is their account's id), one for its API keys (a service's
+    name is in its subject)."""
+    key_ids = {s.removeprefix("apikey:") for s in subjects if s.startswith("apikey:")}
+    accounts = {s for s in subjects if ":" not in s and len(s) == 26}
+    keys = await repository.key_names(db, key_ids)
+    names = {f"apikey:{key_id}": f"{organization} (key {prefix}…)"
+             for key_id, (prefix, organization) in keys.items()}
+    names |= await repository.full_names(db, accounts)
+    names |= {s: f"Cascade ({s.removeprefix('service:')})" for s in subjects
+              if s.startswith("service:") and len(s) > len("service:")}
+    return names
