@@ -73,15 +73,18 @@ async def outside_of(db: AsyncSession, ids: set[str], organization_ids: set[str]
     return list(await db.exec(statement.order_by(col(Person.id))))
 
 
-async def organizations_of(db: AsyncSession, person: Person) -> set[str]:
-    """The organizations the person belongs to (of_organizations, the other way round): where
-    they hold or held a membership, are affiliated, work."""
-    members = await db.exec(select(Membership.organization_id)
-                            .where(Membership.person_id == person.id))
-    affiliated = await db.exec(select(PersonAffiliation.organization_id)
-                               .where(PersonAffiliation.person_id == person.id))
-    places = {person.district_id, person.school_id}
-    return {*members, *affiliated, *(p for p in places if p)}
+async def organizations_of(db: AsyncSession, people: list[Person]) -> dict[str, set[str]]:
+    """The organizations each person belongs to (of_organizations, the other way round): where
+    they hold or held a membership, are affiliated, work. Two queries for all of them."""
+    ids = [person.id for person in people]
+    found = {person.id: {o for o in (person.district_id, person.school_id) if o}
+             for person in people}
+    for table in (Membership, PersonAffiliation):
+        rows = await db.exec(select(table.person_id, table.organization_id)
+                             .where(col(table.person_id).in_(ids)))
+        for person_id, organization_id in rows:
+            found[person_id].add(organization_id)
+    return found
 
 
 async def existing_ids(db: AsyncSession, *, ids: list[str] | None, email: str | None

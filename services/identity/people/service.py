@@ -158,8 +158,9 @@ async def denying(db: AsyncSession, error: CascadeError, person: Person, *, acti
                   details: dict) -> CascadeError:
     """The refusal of something about this person, audited under the networks they belong to
     (their admins see them), or where they work when they belong to none."""
-    return error.denying("person", person.id, *await repository.organizations_of(db, person),
-                         action=action, details=details)
+    belongs = await repository.organizations_of(db, [person])
+    return error.denying("person", person.id, *belongs[person.id], action=action,
+                         details=details)
 
 
 async def get_person(db: AsyncSession, actor: Principal, person_id: str) -> Person:
@@ -191,9 +192,10 @@ async def list_people(db: AsyncSession, actor: Principal, params: PageParams, *,
                   if i not in shown]
         # On the first page a hidden id is one outside the scope (a limit cuts later ones off).
         outside = await repository.outside_of(db, set(hidden), scope)
+        belongs = await repository.organizations_of(db, outside)
         for person in outside:  # the list is answered: the rows go with its transaction
-            denied = (await denying(db, PersonNotFound(), person, action="person.list",
-                                    details=_outside(scope))).denied
+            denied = PersonNotFound().denying("person", person.id, *belongs[person.id],
+                                              action="person.list", details=_outside(scope)).denied
             if denied and (attempt := attempt_of(denied)):
                 await audit.record_attempt(db, attempt)
     return rows, cursor
