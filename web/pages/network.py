@@ -249,9 +249,8 @@ async def memberships_context(clients: Clients, user: User, network_id: str, *,
 
 
 def _by_role_and_name(membership: Membership) -> tuple:
-    name = membership.person.full_name if membership.person else membership.person_id
     return ([r for r, _ in ROLES].index(membership.role) if membership.role in dict(ROLES)
-            else len(ROLES), name.lower(), membership.starts_on or date.min)
+            else len(ROLES), membership.display_name.lower(), membership.starts_on or date.min)
 
 
 @router.get("/memberships")
