@@ -42,6 +42,10 @@ def create_app(
         # with neither stops the start-up here, not at sign-in.
         async with app.state.sessions() as db:
             await reseal_keys(db, ring.cipher)
+            # The first signing key is made here, before any request: made at first use, two
+            # concurrent first token requests each made one, and a token signed with the second
+            # could be refused for the verifier's one-second refetch cooldown.
+            await ring.current(db)
             await db.commit()
 
     class EndedSessions:
