@@ -24,7 +24,7 @@ class Organization(ServiceTable, table=True):
     parent_id: str | None = Field(default=None, max_length=64, index=True)
     county: str | None = Field(default=None, max_length=120)
     attributes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    version: int = 0
+    version: int = Field(default=0, index=True)
 
 
 class Person(ServiceTable, table=True):
@@ -33,7 +33,7 @@ class Person(ServiceTable, table=True):
     school_id: str | None = Field(default=None, max_length=64)
     district_id: str | None = Field(default=None, max_length=64)
     county: str | None = Field(default=None, max_length=120)
-    version: int = 0
+    version: int = Field(default=0, index=True)
 
 
 class Membership(ServiceTable, table=True):
@@ -43,7 +43,7 @@ class Membership(ServiceTable, table=True):
     role: str = Field(max_length=40)
     starts_on: date | None = None
     ends_on: date | None = None
-    version: int = 0
+    version: int = Field(default=0, index=True)
 
 
 class Event(ServiceTable, table=True):
@@ -54,7 +54,13 @@ class Event(ServiceTable, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     credit_hours: float | None = None
     status: str | None = Field(default=None, max_length=20)
-    version: int = 0
+    # What reach filters and breaks down sessions by (grades as ordinals: TK = -1, K = 0).
+    subjects: list[str] | None = Field(default=None, sa_type=JSON)
+    grade_min: int | None = None
+    grade_max: int | None = None
+    format: str | None = Field(default=None, max_length=20)
+    program_id: str | None = Field(default=None, max_length=64)
+    version: int = Field(default=0, index=True)
 
 
 class EventSession(ServiceTable, table=True):
@@ -68,7 +74,7 @@ class EventSession(ServiceTable, table=True):
     # A cancelled session counts nowhere: not as a session of its event, not for attendance.
     status: str = Field(default="scheduled", max_length=16,
                         sa_column_kwargs={"server_default": "scheduled"})
-    version: int = 0
+    version: int = Field(default=0, index=True)
 
 
 class Attendance(ServiceTable, table=True):
@@ -77,4 +83,4 @@ class Attendance(ServiceTable, table=True):
     event_id: str | None = Field(default=None, max_length=64)
     person_id: str = Field(max_length=64, index=True)
     recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    version: int = 0
+    version: int = Field(default=0, index=True)

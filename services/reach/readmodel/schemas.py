@@ -10,6 +10,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 Instant = Annotated[datetime, AfterValidator(lambda v: v if v.tzinfo else v.replace(tzinfo=UTC))]
 
 
+GRADES = ("TK", "K", *(str(n) for n in range(1, 13)))
+
+
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -53,6 +56,25 @@ class EventPayload(_Payload):
     timezone: str | None = None
     credit_hours: float | None = None
     status: str | None = None
+    subjects: list[str] | None = None
+    grade_min: int | None = None
+    grade_max: int | None = None
+    format: str | None = None
+    program_id: str | None = None
+
+    @field_validator("subjects", mode="after")
+    @classmethod
+    def _no_subjects_is_empty(cls, value: list[str] | None) -> list[str]:
+        return value or []
+
+    @field_validator("grade_min", "grade_max", mode="before")
+    @classmethod
+    def _grade_ordinal(cls, value: Any) -> int | None:
+        # The feed names grades as people write them ("TK", "K", "7"); reach compares ordinals.
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value).strip().upper()
+        return GRADES.index(text) - 1 if text in GRADES else None
 
 
 class SessionPayload(_Payload):
