@@ -11,6 +11,7 @@ Nothing here names a person to a caller: person numbers stay inside the service.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 import numpy as np
 
@@ -111,3 +112,12 @@ class Reach:
     @property
     def indirect(self) -> np.ndarray:
         return self.generation >= 2
+
+
+class Engine(Protocol):
+    """What the figures read: the people, and an answer per network, window and filter."""
+
+    people: People
+
+    def ask(self, network_id: str, start: date, end: date,
+            sessions: SessionFilter = ALL_SESSIONS) -> Reach: ...
