@@ -250,7 +250,7 @@ class ReferenceEngine:
         for p, attended in events.items():
             events_count[self.number[p]] = len(attended)
         return Reach(
-            start=start, end=end, leaders=mask(leaders & set(self.number)), generation=gen,
+            start=start, end=end, leaders=mask(leaders), generation=gen,
             direct=mask(direct), direct_multi_session=mask(multi),
             direct_returned=mask(returned), attendances=attendances, hours=hours,
             events=events_count, completed=completed, first_sessions=first,

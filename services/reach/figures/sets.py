@@ -7,8 +7,8 @@ from the database.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from services.reach.engine import reference as engine_reference
 from services.reach.figures.repository import SessionFact
 
 DIRECT_KINDS = frozenset(
@@ -46,17 +46,11 @@ class ReachSets:
 
 def local_date(session: SessionFact) -> date:
     """The session's calendar date where it happens: "in W" means this date is in W."""
-    try:
-        zone = ZoneInfo(session.timezone) if session.timezone else None
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    return session.starts_at.astimezone(zone).date() if zone else session.starts_at.date()
+    return engine_reference.local_date(session.starts_at, session.timezone)
 
 
 def hours(session: SessionFact) -> float:
-    if session.ends_at is None or session.ends_at <= session.starts_at:
-        return 0.0
-    return (session.ends_at - session.starts_at).total_seconds() / 3600
+    return engine_reference.session_hours(session.starts_at, session.ends_at)
 
 
 def compute_reach(
