@@ -21,6 +21,7 @@ from services.reach.engine.result import (
     Places,
     Reach,
     SessionFilter,
+    person_keys,
 )
 from services.reach.readmodel.models import (
     Attendance,
@@ -292,4 +293,5 @@ def _people(ids: tuple[str, ...], people: dict[str, Person],
             labels = keys
         return Places(codes=codes, keys=keys, labels=labels)
 
-    return People(count=len(ids), ids=ids, places={d: places(d) for d in PERSON_DIMENSIONS})
+    return People(count=len(ids), ids=ids, places={d: places(d) for d in PERSON_DIMENSIONS},
+                  keys=person_keys(ids))

@@ -9,6 +9,7 @@ breakdown by a person's place is one `numpy.bincount` and never a scan of attend
 Nothing here names a person to a caller: person numbers stay inside the service.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -74,6 +75,16 @@ class People:
     count: int
     ids: tuple[str, ...]  # person ids by number: for the service's own joins, never published
     places: dict[str, Places]
+    keys: np.ndarray  # uint32 per person: the cell keys that perturb partners' counts
+
+
+def person_keys(ids: tuple[str, ...] | list[str]) -> np.ndarray:
+    """A fixed pseudo-random number per person (the cell-key method's record key): a cell's key
+    is the sum of its people's, so the same people always get the same perturbation, however
+    the cell was asked for."""
+    return np.array([int.from_bytes(hashlib.blake2b(pid.encode(), digest_size=4,
+                                                    person=b"cascade-cellkey").digest(), "big")
+                     for pid in ids], dtype=np.uint32)
 
 
 @dataclass(frozen=True)
