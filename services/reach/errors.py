@@ -13,3 +13,15 @@ class InvalidWindow(InvalidInput):
 
 class NotAllowedForNetwork(Forbidden):
     code, title = "network_forbidden", "Not allowed for this network"
+
+
+class UnknownFilter(InvalidInput):
+    code, title = "unknown_filter", "Unknown filter or value"
+
+
+class PartnerWindow(InvalidInput):
+    code, title = "partner_window", "Partners ask for whole months"
+
+
+class LeaderNotInNetwork(InvalidInput):
+    code, title = "leader_not_in_network", "Not a leader of this network"

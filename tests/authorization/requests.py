@@ -61,9 +61,10 @@ ID, S, E, R = "/api/identity/v1", "/api/scheduling/v1", "/api/evidence/v1", "/ap
 
 
 def _window(w: World) -> dict[str, str]:
+    """Whole months around today (partners ask for whole months)."""
     today = date.today()
-    return {"network_id": w.network, "from": (today - timedelta(days=365)).isoformat(),
-            "to": (today + timedelta(days=365)).isoformat()}
+    return {"network_id": w.network, "from": date(today.year - 1, 1, 1).isoformat(),
+            "to": date(today.year + 1, 12, 31).isoformat()}
 
 
 # -- identity: public routes ---------------------------------------------------------------------
@@ -471,3 +472,19 @@ async def _summary(w: World, role: str) -> Request:
 @route(f"GET {R}/breakdown")
 async def _breakdown(w: World, role: str) -> Request:
     return Request(params={**_window(w), "dimension": "district"}, names_network_a=True)
+
+
+@route(f"GET {R}/cascade")
+async def _cascade(w: World, role: str) -> Request:
+    return Request(params=_window(w), names_network_a=True)
+
+
+@route(f"GET {R}/growth")
+async def _growth(w: World, role: str) -> Request:
+    return Request(params=_window(w), names_network_a=True)
+
+
+@route(f"GET {R}/export.csv")
+async def _export(w: World, role: str) -> Request:
+    return Request(params={**_window(w), "table": "breakdown", "dimension": "school_year"},
+                   names_network_a=True)

@@ -110,10 +110,11 @@ def membership(id, organization_id, person_id, role, starts_on=None, ends_on=Non
 
 
 def event(id, network_id, kind, *, title="An event", timezone="America/Los_Angeles",
-          program_id=None):
-    # Shaped like scheduling's event payload, program_id included (reach does not use it yet).
+          program_id=None, subjects=("math",), grades=("6", "8")):
+    # Shaped like scheduling's event payload.
     return {"id": id, "network_id": network_id, "kind": kind, "title": title,
-            "subjects": ["math"], "grade_min": "6", "grade_max": "8", "timezone": timezone,
+            "subjects": list(subjects), "grade_min": grades[0], "grade_max": grades[1],
+            "timezone": timezone,
             "credit_hours": 3, "status": "published", "program_id": program_id}
 
 

@@ -10,7 +10,8 @@ Window 2026-07-01 .. 2027-06-30. Leaders L1, L2 (L0's leadership ended before th
   s6      workshop E4 led by L0 (not a leader in the window): X is not reached
   s8      institute E5 led by L1 after the window: Y is not reached
 Places: schools S1, S2 in district D1 (Alameda), S3 in D2 (Fresno); counties come from the
-district when the person's own is not recorded.
+district when the person's own is not recorded. S1 is high poverty (82% FRPL) with 40 educators.
+Events are math, grades 6-8, except the conference E2: ELA, grades K-5.
 """
 
 from tests.reach.feeds import (
@@ -48,8 +49,9 @@ def load(feeds: FakeFeeds) -> None:
     add_identity("organization.created", organization("D2", "Fresno Unified", "district",
                                                       county="Fresno"))
     for school, district in (("S1", "D1"), ("S2", "D1"), ("S3", "D2")):
-        add_identity("organization.created",
-                     organization(school, f"School {school}", "school", parent_id=district))
+        attributes = {"frpl_pct": 82, "headcount": 40} if school == "S1" else None
+        add_identity("organization.created", organization(
+            school, f"School {school}", "school", parent_id=district, attributes=attributes))
     places = {"P1": "S1", "P2": "S2", "P3": "S3", "C1": "S1", "Q1": "S3", "Q2": "S1",
               "L1": "S2", "L2": "S3", "Z": "S1", "X": "S2", "Y": "S3", "L0": "S1"}
     for pid, school in places.items():
@@ -65,7 +67,7 @@ def load(feeds: FakeFeeds) -> None:
 
     add = lambda topic, payload: feeds.add("scheduling", topic, payload)  # noqa: E731
     add("event.created", event("E1", NETWORK, "workshop_series"))
-    add("event.created", event("E2", NETWORK, "conference"))
+    add("event.created", event("E2", NETWORK, "conference", subjects=["ELA"], grades=("K", "5")))
     add("event.created", event("E3", NETWORK, "community_of_practice"))
     add("event.created", event("E4", NETWORK, "workshop_series"))
     add("event.created", event("E5", NETWORK, "institute"))

@@ -1,41 +1,91 @@
-"""Reach figures for a network and window: exact for the network's own staff, suppressed
-aggregates for partners. Never anything about one person."""
+"""Reach figures for a network, window and filters, from the engine's answers: exact for the
+network's own staff, protected aggregates for partners (figures/disclosure.py). Never anything
+about one person."""
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+import csv
+import io
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
+import numpy as np
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.reach.errors import InvalidWindow, UnsupportedDimension
+from services.reach.engine.result import Engine, People, Reach
+from services.reach.errors import LeaderNotInNetwork
 from services.reach.feeds.repository import caught_up_times
 from services.reach.feeds.workers import FEEDS
 from services.reach.figures import repository
+from services.reach.figures.disclosure import Disclosure, check_partner_window
+from services.reach.figures.measures import (
+    COUNTS,
+    FOOTPRINT_DIMENSIONS,
+    SETS,
+    Table,
+    generations_of,
+    grouped_table,
+    ratio,
+    summary_table,
+)
+from services.reach.figures.questions import (
+    CHOICES,
+    PERSON_DIMENSIONS,
+    ROLES,
+    SESSION_DIMENSIONS,
+    Question,
+    check_dimension,
+    year_window,
+    years_between,
+)
 from services.reach.figures.schemas import (
     BreakdownPublic,
     BreakdownRowPublic,
+    CascadePublic,
+    DepthPublic,
     FootprintPublic,
     FootprintsPublic,
     GenerationPublic,
+    GrowthPublic,
+    GrowthYearPublic,
+    LineagePublic,
+    MultipliersPublic,
+    PenetrationPublic,
     SummaryPublic,
 )
-from services.reach.figures.sets import DIRECT_KINDS, ReachSets, compute_reach, local_date
-from services.reach.figures.suppression import suppressed_cells
 
-DIMENSIONS = ("county", "district", "school", "role")
-SETS = ("direct", "conference", "indirect", "total")
+VARIANT = "cascade-reach/2026-12 (SPEC Reach; reach-metrics M1-M14)"
 NOT_RECORDED = "Not recorded"
-# Never published, but they follow from what is: small ones must not be derivable.
-DERIVED = ("direct_single_session", "direct_once")
+HEADCOUNT_ATTRIBUTES = ("headcount", "educators", "teacher_count")
+LABELS = {
+    "subject": {"ELA": "ELA", "math": "Math", "science": "Science", "ELD": "ELD",
+                "other": "Other"},
+    "event_kind": {"workshop_series": "Workshop series", "institute": "Institute",
+                   "coaching_cycle": "Coaching cycle",
+                   "community_of_practice": "Community of practice",
+                   "lesson_study": "Lesson study", "conference": "Conference",
+                   "webinar": "Webinar", "presentation": "Presentation"},
+    "role": {"teacher": "Teacher", "coach_tosa": "Coach or TOSA",
+             "administrator": "Administrator", "teacher_candidate": "Teacher candidate",
+             "other": "Other"},
+    "high_poverty": {"yes": "High poverty", "no": "Not high poverty"},
+    "el_serving": {"yes": "English-learner serving", "no": "Not English-learner serving"},
+    "rural": {"yes": "Rural", "no": "Not rural"},
+}
 
 DEFINITIONS = {
-    "window": "sessions whose start date, in the event's time zone, is within from..to inclusive",
+    "window": "sessions whose start date, in the event's time zone, is within from..to "
+              "inclusive, that were not cancelled and have started",
+    "filters": "county, district, school, role, high_poverty, el_serving and rural keep the "
+               "people whose current affiliation matches; subject, grade_span, event_kind and "
+               "program_id keep the sessions of matching events (the cascade's included); "
+               "school_year and program_year (July 1 to June 30) narrow the window",
     "leaders": "people holding the leader membership in the network for any part of the window "
                "(generation 0; never counted in reach)",
+    "active_leaders": "leaders who facilitated a session counted towards reach",
     "direct": "distinct non-leaders who attended a workshop_series, institute, coaching_cycle, "
               "community_of_practice or lesson_study session of the network that a leader "
               "facilitated",
-    "direct_multi_session": "direct reach who attended a session of an event that has two or more "
-                            "sessions (D_ms)",
+    "direct_multi_session": "direct reach who attended a session of an event that has two or "
+                            "more sessions (D_ms)",
     "direct_returned": "direct reach who attended two or more leader-facilitated sessions of the "
                        "same event (D_ms2: came back for Session II)",
     "conference": "distinct non-leaders not in direct who attended a conference, webinar or "
@@ -47,96 +97,49 @@ DEFINITIONS = {
     "footprint": "distinct schools, districts and counties of the people in each set, by their "
                  "current affiliation (a school's district and county when the person's own are "
                  "not recorded); schools, districts and counties are the footprint of direct",
-    "sessions": "sessions in the window counted towards reach with at least one non-leader "
-                "attendee",
-    "pd_hours": "sum of session hours over the non-leader attendances of those sessions",
-    "suppression": "for partners, any figure counting fewer than min_cell_size people is null, "
-                   "and further figures are withheld so that none can be derived from the rest",
+    "multipliers": "direct per active leader, total per leader, and each generation per "
+                   "facilitator of the generation before",
+    "sessions": "sessions counted towards reach with at least one non-leader attendee",
+    "pd_hours": "PD contact hours: session hours summed over the attendances of people reached",
+    "penetration": "people reached whose school or district is the organization, over its "
+                   "headcount (organization attribute headcount)",
+    "growth": "per school year: people first reached that year (new) and reached from the "
+              "window's start to the year's end (cumulative); corps size and role mix",
+    "rows": "a person counts in the row of their place; by subject, grade span, kind or year a "
+            "row is the figures of those sessions alone, so a person can count in several rows",
+    "disclosure": "partners: whole months only; every count of people is perturbed by at most 2 "
+                  "by a fixed key of its people (the same people always give the same number), "
+                  "counts under min_cell_size are withheld, and hours, sessions, footprints and "
+                  "rates are shown only beside their published set",
 }
 
 
 @dataclass(frozen=True)
-class Place:
-    school: str | None = None
-    district: str | None = None
-    county: str | None = None
-    role: str | None = None
+class Asked:
+    """What every answer states beside its figures."""
 
-
-@dataclass
-class Figures:
-    reach: ReachSets
-    places: dict[str, Place]
+    question: Question
+    disclosure: Disclosure
     as_of: datetime | None
-    min_cell_size: int
 
-    def sets(self) -> dict[str, set[str]]:
-        return {"direct": self.reach.direct, "conference": self.reach.conference,
-                "indirect": self.reach.indirect, "total": self.reach.total}
-
-    def footprint(self, people: set[str]) -> FootprintPublic:
-        places = [self.places.get(p, Place()) for p in people]
-        return FootprintPublic(
-            schools=len({p.school for p in places} - {None}),
-            districts=len({p.district for p in places} - {None}),
-            counties=len({p.county for p in places} - {None}),
-        )
+    def header(self) -> dict:
+        q = self.question
+        return {"network_id": q.network_id, "from_": q.start, "to": q.end,
+                "filters": dict(q.filters), "as_of": self.as_of, "variant": VARIANT,
+                "disclosure": "exact" if self.disclosure.exact else "cell_key",
+                "min_cell_size": self.disclosure.min_cell_size, "definitions": DEFINITIONS}
 
 
-def check_window(start: date, end: date) -> None:
-    if start > end:
-        raise InvalidWindow("from must not be after to.")
-
-
-def check_dimension(dimension: str) -> None:
-    if dimension not in DIMENSIONS:
-        raise UnsupportedDimension(
-            f"dimension must be one of {', '.join(DIMENSIONS)}.", supported=list(DIMENSIONS))
-
-
-async def _figures(db: AsyncSession, *, network_id: str, start: date, end: date,
-                   default_min_cell_size: int) -> Figures:
-    # Padded by a day each side in UTC; the exact test uses each session's own time zone.
-    lo = datetime.combine(start, time.min, UTC) - timedelta(days=1)
-    hi = datetime.combine(end, time.min, UTC) + timedelta(days=2)
-    leaders = await repository.leader_ids(db, network_id=network_id, start=start, end=end)
-    sessions = [s for s in await repository.sessions_starting_between(db, lo, hi)
-                if start <= local_date(s) <= end]
-    in_window = {s.id for s in sessions}
-    attendees = {sid: people for sid, people in
-                 (await repository.attendees_of_sessions_starting_between(db, lo, hi)).items()
-                 if sid in in_window}
-    direct_events = {s.event_id for s in sessions
-                     if s.network_id == network_id and s.kind in DIRECT_KINDS}
-    reach = compute_reach(
-        network_id=network_id, leaders=leaders, sessions=sessions, attendees=attendees,
-        sessions_per_event=await repository.session_counts(db, direct_events),
-    )
-    network = await repository.organization(db, network_id)
-    return Figures(
-        reach=reach,
-        places=await _places(db, reach.total),
-        as_of=await _as_of(db),
-        min_cell_size=_min_cell_size(network.attributes if network else {}, default_min_cell_size),
-    )
-
-
-async def _places(db: AsyncSession, person_ids: set[str]) -> dict[str, Place]:
-    people = await repository.people(db, person_ids)
-    orgs = await repository.organizations(
-        db, {p.school_id for p in people.values()} | {p.district_id for p in people.values()})
-    orgs |= await repository.organizations(
-        db, {o.parent_id for o in orgs.values() if o.parent_id} - set(orgs))
-    places = {}
-    for person in people.values():
-        school = orgs.get(person.school_id)
-        district_id = person.district_id or (school.parent_id if school else None)
-        district = orgs.get(district_id)
-        county = (person.county or (school.county if school else None)
-                  or (district.county if district else None))
-        places[person.id] = Place(school=person.school_id, district=district_id,
-                                  county=county, role=person.role)
-    return places
+async def asked(db: AsyncSession, question: Question, *, exact: bool,
+                default_min_cell_size: int) -> Asked:
+    if not exact:
+        check_partner_window(question.start, question.end)
+    min_cell_size = None
+    if not exact:
+        network = await repository.organization(db, question.network_id)
+        min_cell_size = _min_cell_size(network.attributes if network else {},
+                                       default_min_cell_size)
+    return Asked(question=question, disclosure=Disclosure(min_cell_size), as_of=await _as_of(db))
 
 
 async def _as_of(db: AsyncSession) -> datetime | None:
@@ -153,102 +156,334 @@ def _min_cell_size(attributes: dict, default: int) -> int:
     return default
 
 
-async def summary(db: AsyncSession, *, network_id: str, start: date, end: date, exact: bool,
-                  default_min_cell_size: int) -> SummaryPublic:
-    check_window(start, end)
-    figures = await _figures(db, network_id=network_id, start=start, end=end,
-                             default_min_cell_size=default_min_cell_size)
-    reach = figures.reach
-    sizes = {name: len(people) for name, people in figures.sets().items()}
-    generations = reach.generation_sizes()
-    values = {
-        **sizes,
-        "leaders": len(reach.leaders),
-        "direct_multi_session": len(reach.direct_multi_session),
-        "direct_returned": len(reach.direct_returned),
-        "direct_single_session": len(reach.direct - reach.direct_multi_session),
-        "direct_once": len(reach.direct - reach.direct_returned),
-        **{f"generation_{g}": n for g, n in generations.items()},
-    }
-    groups = [
-        ["direct", "conference", "indirect", "total"],
-        ["direct_multi_session", "direct_single_session", "direct"],
-        ["direct_returned", "direct_once", "direct"],
-        ["generation_1", "direct", "conference"],
-        ["indirect", *(f"generation_{g}" for g in generations if g >= 2)],
-    ]
-    hidden = set() if exact else suppressed_cells(
-        values, groups, min_cell_size=figures.min_cell_size, derived=DERIVED)
+def ask(engine: Engine, question: Question) -> Reach:
+    window = question.window()
+    if window is None:  # a year filter outside the window: nothing counts
+        return _nobody(engine.people.count, question.start, question.end)
+    return engine.ask(question.network_id, *window, question.sessions())
 
-    def shown(name: str) -> int | None:
-        return None if name in hidden else values[name]
 
-    def footprint(name: str) -> FootprintPublic:
-        if name in hidden:
-            return FootprintPublic(schools=None, districts=None, counties=None)
-        return figures.footprint(figures.sets()[name])
+def _nobody(n: int, start: date, end: date) -> Reach:
+    no, zero = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int32)
+    return Reach(start=start, end=end, leaders=no, generation=np.zeros(n, dtype=np.int8),
+                 direct=no, direct_multi_session=no, direct_returned=no, attendances=zero,
+                 hours=np.zeros(n), events=zero, completed=zero, first_sessions=zero,
+                 returned_after_first=zero, facilitated=no, reached_by=np.full(n, -1, np.int32),
+                 sessions=0)
 
-    direct_footprint = footprint("direct")
+
+# -- publishing one row of figures -------------------------------------------------------------
+
+def _published(table: Table, i: int, d: Disclosure) -> dict[str, int | None]:
+    return {name: d.count(table.values[name][i], table.cell_keys[name][i])
+            for name in table.cell_keys}
+
+
+def _footprint(table: Table, i: int, d: Disclosure, name: str, shown: dict) -> FootprintPublic:
+    return FootprintPublic(**{
+        f"{dim}s" if dim != "county" else "counties": d.footprint(
+            table.footprints[name][dim][i], table.cell_keys[name][i], dim, shown[name])
+        for dim in FOOTPRINT_DIMENSIONS})
+
+
+def _generations(reach: Reach, shown: dict) -> list[GenerationPublic]:
+    out, before = [], shown["active_leaders"]
+    for g in generations_of(reach):
+        people = shown.get(f"generation_{g}")
+        out.append(GenerationPublic(generation=g, people=people,
+                                    facilitators=shown.get(f"facilitators_{g}"),
+                                    multiplier=ratio(people, before)))
+        before = shown.get(f"facilitators_{g}")
+    return out
+
+
+def _depth(table: Table, i: int, d: Disclosure, shown: dict, reach: Reach,
+           mask: np.ndarray) -> DepthPublic:
+    v = table.values
+    total, visible = int(v["total"][i]), d.exact or shown["total"] is not None
+    reached = reach.attendances[reach.reached & mask]
+    return DepthPublic(
+        sessions_per_person=ratio(v["attendances"][i], total, 2 if d.exact else 1)
+        if visible else None,
+        median_sessions_per_person=float(np.median(reached)) if visible and reached.size
+        else None,
+        session_ii_return_rate=ratio(v["returned_after_first"][i], v["first_sessions"][i])
+        if visible else None,
+        completion_rate=ratio(shown["completed"], shown["direct_multi_session"]),
+        repeat_attendance=ratio(shown["repeat"], shown["total"]),
+        pd_hours=d.scaled(v["pd_hours"][i], total, shown["total"]),
+    )
+
+
+def _suppressed(shown: dict) -> list[str]:
+    return sorted(name for name in COUNTS if name in shown and shown[name] is None)
+
+
+# -- the answers -------------------------------------------------------------------------------
+
+async def summary(db: AsyncSession, engine: Engine, asked: Asked) -> SummaryPublic:
+    q, d, people = asked.question, asked.disclosure, engine.people
+    reach, mask = ask(engine, q), q.people(people)
+    table = summary_table(reach, people, mask)
+    shown = _published(table, 0, d)
+    footprints = {name: _footprint(table, 0, d, name, shown) for name in SETS}
+    direct_footprint = footprints["direct"]
+    pd_hours = d.scaled(table.values["pd_hours"][0], table.values["total"][0], shown["total"])
     return SummaryPublic(
-        network_id=network_id, from_=start, to=end,
-        leaders=shown("leaders"), direct=shown("direct"), conference=shown("conference"),
-        indirect=shown("indirect"), total=shown("total"),
-        direct_multi_session=shown("direct_multi_session"),
-        direct_returned=shown("direct_returned"),
+        **asked.header(),
+        **{name: shown[name] for name in ("leaders", "active_leaders", "direct",
+                                          "direct_multi_session", "direct_returned",
+                                          "conference", "indirect", "total")},
         schools=direct_footprint.schools, districts=direct_footprint.districts,
         counties=direct_footprint.counties,
-        sessions=reach.sessions, pd_hours=reach.pd_hours,
-        generations=[GenerationPublic(generation=g, people=shown(f"generation_{g}"))
-                     for g in generations],
-        footprint=FootprintsPublic(**{name: footprint(name) for name in SETS}),
-        as_of=figures.as_of,
-        suppressed=sorted(hidden),
-        min_cell_size=None if exact else figures.min_cell_size,
-        definitions=DEFINITIONS,
+        sessions=reach.sessions if d.exact or shown["total"] is not None else None,
+        pd_hours=pd_hours,
+        generations=_generations(reach, shown),
+        footprint=FootprintsPublic(**footprints),
+        multipliers=MultipliersPublic(
+            direct_per_active_leader=ratio(shown["direct"], shown["active_leaders"]),
+            total_per_leader=ratio(shown["total"], shown["leaders"])),
+        depth=_depth(table, 0, d, shown, reach, mask),
+        penetration=await _penetration(db, q, shown["total"]),
+        suppressed=_suppressed(shown),
     )
 
 
-async def breakdown(db: AsyncSession, *, network_id: str, start: date, end: date,
-                    dimension: str, exact: bool, default_min_cell_size: int) -> BreakdownPublic:
-    check_window(start, end)
+async def _penetration(db: AsyncSession, q: Question, reached: int | None
+                       ) -> PenetrationPublic | None:
+    organization_id = q.filters.get("school") or q.filters.get("district")
+    if organization_id is None:
+        return None
+    headcount = (await headcounts(db, [organization_id])).get(organization_id)
+    if headcount is None:
+        return None
+    return PenetrationPublic(organization_id=organization_id, headcount=headcount,
+                             reached=reached, rate=ratio(reached, headcount, 3))
+
+
+async def headcounts(db: AsyncSession, ids: list[str]) -> dict[str, int]:
+    found = {}
+    for org in (await repository.organizations(db, ids)).values():
+        for name in HEADCOUNT_ATTRIBUTES:
+            value = (org.attributes or {}).get(name)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                found[org.id] = value
+                break
+    return found
+
+
+async def breakdown(db: AsyncSession, engine: Engine, asked: Asked, *,
+                    dimension: str) -> BreakdownPublic:
     check_dimension(dimension)
-    figures = await _figures(db, network_id=network_id, start=start, end=end,
-                             default_min_cell_size=default_min_cell_size)
-    counts: dict[str | None, dict[str, int]] = {}
-    for name, people in figures.sets().items():
-        for person in people:
-            key = getattr(figures.places.get(person, Place()), dimension)
-            row = counts.setdefault(key, dict.fromkeys(SETS, 0))
-            row[name] += 1
-    labels = await _labels(db, dimension, [key for key in counts if key is not None])
+    q, d, people = asked.question, asked.disclosure, engine.people
+    whole_reach, mask = ask(engine, q), q.people(people)
+    whole = _published(summary_table(whole_reach, people, mask), 0, d)
+    rows: list[BreakdownRowPublic] = []
+    if dimension in PERSON_DIMENSIONS:
+        places = people.places[dimension]
+        keys = [None, *places.keys]
+        labels = [NOT_RECORDED, *(LABELS.get(dimension, {}).get(k, label)
+                                  for k, label in zip(places.keys, places.labels, strict=True))]
+        table = grouped_table(whole_reach, people, mask, codes=places.codes.astype(np.int64) + 1,
+                              keys=keys)
+        sizes = await headcounts(db, list(places.keys)) if dimension in ("school", "district") \
+            else {}
+        for i, key in enumerate(keys):
+            if not any(table.values[name][i] for name in table.cell_keys):
+                continue  # nobody of this place counts anywhere: no empty row
+            rows.append(_row(table, i, d, key, labels[i], whole, sizes.get(key)))
+        rows.sort(key=lambda r: (r.key is None, r.label.casefold(), r.key or ""))
+    else:
+        values = (years_between(q.start, q.end) if dimension in ("school_year", "program_year")
+                  else CHOICES[dimension])
+        for value in values:
+            narrowed = q.narrowed(dimension, value)
+            reach = ask(engine, narrowed)
+            table = summary_table(reach, people, mask)
+            if dimension in SESSION_DIMENSIONS and not (table.values["total"][0]
+                                                        or table.values["active_leaders"][0]):
+                continue  # no session of this kind, subject or span reached anyone
+            row = _row(table, 0, d, value, LABELS.get(dimension, {}).get(value, value), whole,
+                       None)
+            if dimension == "program_year":
+                row.role_mix = _role_mix(reach.leaders & mask, people, d, table)
+            rows.append(row)
+    return BreakdownPublic(**asked.header(), dimension=dimension, rows=rows)
 
-    values = {(key, name): row[name] for key, row in counts.items() for name in SETS}
-    # Each person has one place, so a column's rows add up to the summary's figure, and each
-    # row's parts to its total: both are relations a reader could solve for one hidden cell.
-    groups = [[(key, name) for name in SETS] for key in counts]
-    groups += [[(key, name) for key in counts] for name in SETS]
-    hidden = set() if exact else suppressed_cells(
-        values, groups, min_cell_size=figures.min_cell_size)
 
-    rows = [
-        BreakdownRowPublic(
-            key=key, label=labels.get(key, NOT_RECORDED) if key is not None else NOT_RECORDED,
-            suppressed=any((key, name) in hidden for name in SETS),
-            **{name: None if (key, name) in hidden else row[name] for name in SETS},
-        )
-        for key, row in counts.items()
-    ]
-    rows.sort(key=lambda r: (r.key is None, r.label.casefold(), r.key or ""))
-    return BreakdownPublic(
-        network_id=network_id, from_=start, to=end, dimension=dimension, rows=rows,
-        as_of=figures.as_of, min_cell_size=None if exact else figures.min_cell_size,
-        definitions={"rows": f"people of each set by their {dimension}; a person counts in one row",
-                     **DEFINITIONS},
+def _row(table: Table, i: int, d: Disclosure, key: str | None, label: str, whole: dict,
+         headcount: int | None) -> BreakdownRowPublic:
+    shown = _published(table, i, d)
+    footprint = _footprint(table, i, d, "total", shown)
+    return BreakdownRowPublic(
+        key=key, label=label,
+        **{name: shown[name] for name in ("leaders", "direct", "direct_multi_session",
+                                          "direct_returned", "conference", "indirect", "total")},
+        schools=footprint.schools, districts=footprint.districts, counties=footprint.counties,
+        pd_hours=d.scaled(table.values["pd_hours"][i], table.values["total"][i], shown["total"]),
+        shares={name: ratio(shown[name], whole[name], 3) for name in SETS},
+        penetration=ratio(shown["total"], headcount, 3) if headcount else None,
+        suppressed=any(shown[name] is None for name in ("leaders", *SETS)),
     )
 
 
-async def _labels(db: AsyncSession, dimension: str, keys: list[str]) -> dict[str, str]:
-    if dimension in ("school", "district"):
-        orgs = await repository.organizations(db, keys)
-        return {key: orgs[key].name if key in orgs and orgs[key].name else key for key in keys}
-    return {key: key for key in keys}
+def _role_mix(corps: np.ndarray, people: People, d: Disclosure, table: Table
+              ) -> dict[str, float | None]:
+    """Each role's share of the corps, from perturbed counts for partners."""
+    places = people.places["role"]
+    codes = places.codes[corps]
+    keys = people.keys[corps].astype(np.float64)
+    size = d.count(int(corps.sum()), int(table.cell_keys["leaders"][0]))
+    mix = {}
+    for role in ROLES:
+        code = places.keys.index(role) if role in places.keys else None
+        members = codes == code if code is not None else np.zeros(codes.size, dtype=bool)
+        count = d.count(int(members.sum()), int(keys[members].sum()) % (1 << 32))
+        mix[role] = ratio(count, size, 3)
+    return mix
+
+
+async def cascade(db: AsyncSession, engine: Engine, asked: Asked, *,
+                  leader_id: str | None) -> CascadePublic:
+    q, d, people = asked.question, asked.disclosure, engine.people
+    reach, mask = ask(engine, q), q.people(people)
+    if leader_id is not None:
+        number = _number_of(people, leader_id)
+        if number is None or not reach.leaders[number]:
+            raise LeaderNotInNetwork("leader_id is not a leader of this network in the window.")
+        descendants = _descendants(reach, number)
+        reach = replace(reach, leaders=reach.leaders & (np.arange(people.count) == number),
+                        generation=np.where(descendants, reach.generation, 0).astype(np.int8),
+                        direct=reach.direct & descendants,
+                        direct_multi_session=reach.direct_multi_session & descendants,
+                        direct_returned=reach.direct_returned & descendants,
+                        facilitated=reach.facilitated & (descendants | (np.arange(people.count)
+                                                                        == number)))
+    table = summary_table(reach, people, mask)
+    shown = _published(table, 0, d)
+    return CascadePublic(**asked.header(), leader=leader_id is not None,
+                         leaders=shown["leaders"], generations=_generations(reach, shown),
+                         lineage=_lineage(reach, people, mask) if d.exact else [])
+
+
+def _number_of(people: People, person_id: str) -> int | None:
+    try:
+        return people.ids.index(person_id)
+    except ValueError:
+        return None
+
+
+def _descendants(reach: Reach, leader: int) -> np.ndarray:
+    """People whose chain of 'reached by' leads back to the leader."""
+    mine = np.zeros(reach.generation.size, dtype=bool)
+    for g in generations_of(reach):
+        in_g = np.flatnonzero(reach.generation == g)
+        by = reach.reached_by[in_g]
+        mine[in_g] = (by == leader) | (mine[by] if g > 1 else False)
+    return mine
+
+
+def _lineage(reach: Reach, people: People, mask: np.ndarray) -> list[LineagePublic]:
+    roles = people.places["role"]
+    reached = np.flatnonzero(reach.reached & mask & (reach.reached_by >= 0))
+    by = reach.reached_by[reached]
+    by_generation = np.where(reach.leaders[by], 0, reach.generation[by]).astype(np.int64)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for person, gen, role in zip(reached, by_generation, roles.codes[by], strict=True):
+        groups.setdefault((int(gen), int(role)), []).append(int(person))
+    out = []
+    for (gen, role), members in sorted(groups.items()):
+        facilitators = np.unique(reach.reached_by[members])
+        member_roles = roles.codes[members]
+        out.append(LineagePublic(
+            generation=gen, facilitator_role=roles.keys[role] if role >= 0 else None,
+            facilitators=int(facilitators.size), reached=len(members),
+            reached_roles={(roles.keys[r] if r >= 0 else "not_recorded"): int(n)
+                           for r, n in zip(*np.unique(member_roles, return_counts=True),
+                                           strict=True)}))
+    return out
+
+
+async def growth(db: AsyncSession, engine: Engine, asked: Asked) -> GrowthPublic:
+    q, d, people = asked.question, asked.disclosure, engine.people
+    mask = q.people(people)
+    keys = people.keys.astype(np.float64)
+    before = np.zeros(people.count, dtype=bool)
+    years = []
+    for year in years_between(q.start, q.end):
+        year_start, year_end = year_window(year)
+        start, end = max(q.start, year_start), min(q.end, year_end)
+        cumulative = ask(engine, replace(q, end=end))
+        this_year = ask(engine, replace(q, start=start, end=end))
+        sets = {"direct": cumulative.direct, "conference": cumulative.conference,
+                "indirect": cumulative.indirect, "total": cumulative.reached}
+
+        def cell(members: np.ndarray) -> int | None:
+            members = members & mask
+            return d.count(int(members.sum()), int(keys[members].sum()) % (1 << 32))
+
+        table = summary_table(this_year, people, mask)
+        shown = _published(table, 0, d)
+        years.append(GrowthYearPublic(
+            school_year=year, from_=start, to=end,
+            new={name: cell(members & ~before) for name, members in sets.items()},
+            cumulative={name: cell(members) for name, members in sets.items()},
+            leaders=shown["leaders"], active_leaders=shown["active_leaders"],
+            role_mix=_role_mix(this_year.leaders & mask, people, d, table)))
+        before = cumulative.reached
+    return GrowthPublic(**asked.header(), years=years)
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+def csv_text(header: list[str], rows: list[list]) -> str:
+    """A spreadsheet-safe CSV: a cell a spreadsheet would run as a formula is made inert."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _inert(v) for v in row])
+    return out.getvalue()
+
+
+def _inert(value) -> str:
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def summary_csv(answer: SummaryPublic) -> str:
+    rows = [[name, getattr(answer, name)] for name in (
+        "leaders", "active_leaders", "direct", "direct_multi_session", "direct_returned",
+        "conference", "indirect", "total", "schools", "districts", "counties", "sessions",
+        "pd_hours")]
+    rows += [[f"generation_{g.generation}", g.people] for g in answer.generations]
+    rows += [[f"depth_{name}", value] for name, value in answer.depth.model_dump().items()]
+    rows += [["from", answer.from_], ["to", answer.to], ["as_of", answer.as_of],
+             ["variant", answer.variant], ["disclosure", answer.disclosure]]
+    return csv_text(["figure", "value"], rows)
+
+
+BREAKDOWN_COLUMNS = ["leaders", "direct", "direct_multi_session", "direct_returned",
+                     "conference", "indirect", "total", "schools", "districts", "counties",
+                     "pd_hours", "penetration"]
+
+
+def breakdown_csv(answer: BreakdownPublic) -> str:
+    return csv_text([answer.dimension, "key", *BREAKDOWN_COLUMNS, "share_of_total"],
+                    [[r.label, r.key, *(getattr(r, c) for c in BREAKDOWN_COLUMNS),
+                      r.shares.get("total")] for r in answer.rows])
+
+
+def cascade_csv(answer: CascadePublic) -> str:
+    return csv_text(["generation", "people", "facilitators", "multiplier"],
+                    [[0, answer.leaders, None, None],
+                     *([g.generation, g.people, g.facilitators, g.multiplier]
+                       for g in answer.generations)])
+
+
+def growth_csv(answer: GrowthPublic) -> str:
+    return csv_text(
+        ["school_year", "from", "to", *(f"new_{s}" for s in SETS),
+         *(f"cumulative_{s}" for s in SETS), "leaders", "active_leaders"],
+        [[y.school_year, y.from_, y.to, *(y.new[s] for s in SETS),
+          *(y.cumulative[s] for s in SETS), y.leaders, y.active_leaders] for y in answer.years])
