@@ -292,4 +292,12 @@ async def claim_due(db: AsyncSession, settings: ReachSettings, *, now: datetime
     claimed = await repository.claim_due(db, now=now, claim_until=claim_until,
                                          limit=settings.webhook_batch_size)
     subscriptions = await repository.subscriptions_by_id(db, (d.subscription_id for d in claimed))
-    return [(d, subscriptions[d.subscription_id]) for d in claimed]
+    due = []
+    for delivery in claimed:
+        subscription = subscriptions[delivery.subscription_id]
+        if subscription.deleted_at is None:
+            due.append((delivery, subscription))
+        else:  # deleted since the claim's query ran: its secret is gone, so nothing is sent
+            await repository.settle(db, delivery.id, attempt=delivery.attempts,
+                                    status="pending", attempts=delivery.attempts - 1)
+    return due
