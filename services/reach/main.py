@@ -8,6 +8,7 @@ from services.reach.api import api_router
 from services.reach.db import OutboxEvent
 from services.reach.feeds.workers import feed_workers
 from services.reach.settings import ReachSettings
+from services.reach.webhooks.worker import webhook_workers
 from shared.auth import TokenVerifier
 from shared.outbox import denials_to_outbox
 from shared.service import create_service_app
@@ -18,6 +19,7 @@ def create_app(
     *,
     gateway_transport: httpx.AsyncBaseTransport | None = None,
     verifier: TokenVerifier | None = None,
+    webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     settings = settings or ReachSettings()
     return create_service_app(
@@ -30,5 +32,6 @@ def create_app(
         gateway_transport=gateway_transport,
         verifier=verifier,
         record_denial=denials_to_outbox(OutboxEvent),
-        workers=feed_workers() if settings.consume_feeds else [],
+        workers=(feed_workers() if settings.consume_feeds else [])
+        + webhook_workers(settings, webhook_transport),
     )

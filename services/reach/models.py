@@ -10,8 +10,9 @@ from services.reach.readmodel.models import (
     Organization,
     Person,
 )
+from services.reach.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Attendance", "Event", "EventSession", "FeedCursor", "Membership", "Organization",
-    "OutboxEvent", "Person",
+    "OutboxEvent", "Person", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription",
 ]

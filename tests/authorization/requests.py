@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from services.reach.webhooks.models import WebhookDelivery
 from tests.authorization.world import PASSWORD, World, unique
 
 
@@ -488,3 +489,55 @@ async def _growth(w: World, role: str) -> Request:
 async def _export(w: World, role: str) -> Request:
     return Request(params={**_window(w), "table": "breakdown", "dimension": "school_year"},
                    names_network_a=True)
+
+
+# Webhooks: a network admin's. Each role's delete and redelivery gets a fresh subscription (and a
+# delivery that had failed, written into reach's own table as if its attempts had run out).
+def _subscription(w: World) -> dict:
+    return {"network_id": w.network, "url": "https://partner.example/hooks",
+            "events": ["month.final"]}
+
+
+async def _webhook(w: World) -> str:
+    return (await w.post(f"{R}/webhooks", _subscription(w)))["id"]
+
+
+async def _shared_webhook(w: World) -> str:
+    if not getattr(w, "webhook", None):
+        w.webhook = await _webhook(w)
+    return w.webhook
+
+
+@route(f"POST {R}/webhooks")
+async def _create_webhook(w: World, role: str) -> Request:
+    return Request(json=_subscription(w), names_network_a=True)
+
+
+route(f"GET {R}/webhooks")(same(params={"network_id": "w.network"}, names_network_a=True))
+
+
+@route(f"GET {R}/webhooks/{{webhook_id}}")
+async def _get_webhook(w: World, role: str) -> Request:
+    return Request(path={"webhook_id": await _shared_webhook(w)})
+
+
+@route(f"DELETE {R}/webhooks/{{webhook_id}}")
+async def _delete_webhook(w: World, role: str) -> Request:
+    return Request(path={"webhook_id": await _webhook(w)})
+
+
+@route(f"GET {R}/webhooks/{{webhook_id}}/deliveries")
+async def _webhook_deliveries(w: World, role: str) -> Request:
+    return Request(path={"webhook_id": await _shared_webhook(w)})
+
+
+@route(f"POST {R}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}:redeliver")
+async def _redeliver(w: World, role: str) -> Request:
+    webhook_id = await _webhook(w)
+    delivery = WebhookDelivery(subscription_id=webhook_id, network_id=w.network,
+                               event_type="month.final", month="2026-01", status="failed",
+                               attempts=6, next_attempt_at=None)
+    async with w.stack.apps["reach"].state.sessions() as db:
+        db.add(delivery)
+        await db.commit()
+    return Request(path={"webhook_id": webhook_id, "delivery_id": delivery.id})

@@ -111,6 +111,9 @@ RULES_NO_SCHEMA_STATES = [
           "(api-fuzzing D3)"),
     _rule(".*", r"the year must be between 1900 and 2199",
           "JSON Schema's date format has no range; dates are bounded to years 1900..2199"),
+    _rule(r"POST /api/reach/v1/webhooks", r'"code":"(invalid_webhook_url|unknown_partner)"',
+          "a webhook URL must be https to a public host, and partner_id a stored partner of "
+          "the network"),
     _rule(r"POST /api/scheduling/v1/networks/\{network_id\}/event-imports(/preview)?",
           r'"code":"invalid_event_sheet"', "the CSV file's header line and encoding"),
 ]

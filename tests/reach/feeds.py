@@ -68,12 +68,14 @@ class FakeFeeds:
         })
 
 
-def reach_app(database_url: str, feeds: FakeFeeds, keys, **settings):
+def reach_app(database_url: str, feeds: FakeFeeds, keys, *,
+              webhook_transport: httpx.AsyncBaseTransport | None = None, **settings):
     return create_app(
         ReachSettings(database_url=database_url, feed_poll_interval=0.02, feed_as_of_every=0,
                       **settings),
         gateway_transport=httpx.ASGITransport(app=feeds.app),
         verifier=keys.verifier("reach"),
+        webhook_transport=webhook_transport,
     )
 
 
