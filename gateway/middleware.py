@@ -4,9 +4,9 @@ streaming, and a per-address rate limit on the routes that create accounts and i
 
 import ipaddress
 import math
-import time
 
 from shared.errors import problem_response
+from shared.ratelimit import TokenBucket
 from shared.requests import client_address, networks
 
 # The API routes that issue tokens, create accounts or mail links (each one a mail to someone).
@@ -17,7 +17,6 @@ RATE_LIMITED_PATHS = frozenset({"/api/identity/v1/token", "/api/identity/v1/acco
                                 "/api/identity/v1/accounts/confirmations",
                                 "/api/identity/v1/password-resets",
                                 "/api/identity/v1/invitations/acceptances"})
-_MAX_BUCKETS = 10_000
 
 
 class RequestTooLarge(Exception):
@@ -104,35 +103,6 @@ class BodySizeLimitMiddleware:
             413, "request_too_large", title="Request too large",
             detail=f"The request body may be at most {self.max_body_size} bytes.",
         )(scope, receive, send)
-
-
-class TokenBucket:
-    """Per-key buckets of `burst` tokens refilled at `per_second`; memory stays bounded by
-    forgetting buckets that have refilled (they hold no information)."""
-
-    def __init__(self, *, burst: int, per_second: float) -> None:
-        self.burst = float(burst)
-        self.per_second = per_second
-        self._buckets: dict[str, tuple[float, float]] = {}
-
-    def take(self, key: str) -> float:
-        """0 when a token was taken, else the seconds until one is available."""
-        now = time.monotonic()
-        tokens, updated = self._buckets.get(key, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - updated) * self.per_second)
-        if tokens >= 1.0:
-            if len(self._buckets) >= _MAX_BUCKETS and key not in self._buckets:
-                self._forget_full(now)
-            self._buckets[key] = (tokens - 1.0, now)
-            return 0.0
-        self._buckets[key] = (tokens, now)
-        return (1.0 - tokens) / self.per_second if self.per_second > 0 else math.inf
-
-    def _forget_full(self, now: float) -> None:
-        self._buckets = {
-            key: (tokens, updated) for key, (tokens, updated) in self._buckets.items()
-            if tokens + (now - updated) * self.per_second < self.burst
-        }
 
 
 class RateLimitMiddleware:

@@ -10,10 +10,13 @@ from services.identity.audit.service import apply_denied_event
 from shared.outbox import DENIED_TOPIC, Apply, FeedConsumer, FeedEvent
 from shared.service import Worker
 
+# What other services ask the audit log to keep: refused attempts, and partners' reach queries.
+AUDITED_TOPICS = frozenset({DENIED_TOPIC, "reach.queried"})
+
 
 def _with_denials(apply: Apply | None = None) -> Apply:
     async def apply_event(db: AsyncSession, event: FeedEvent) -> None:
-        if event.topic == DENIED_TOPIC:
+        if event.topic in AUDITED_TOPICS:
             await apply_denied_event(db, event)
         elif apply is not None:
             await apply(db, event)

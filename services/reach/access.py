@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 
-from services.reach.errors import NotAllowedForNetwork
+from fastapi import Request
+
+from services.reach.errors import NotAllowedForNetwork, TooManyQueries
 from shared.auth import Principal, PrincipalDep
+from shared.ratelimit import TokenBucket
 
 EXACT_ROLES = ("network_admin", "analyst", "coordinator", "leader")
 
@@ -23,6 +26,20 @@ class ReachCaller:
                                    ).denying("network", network_id, network_id)
 
 
-async def reach_caller(principal: PrincipalDep) -> ReachCaller:
-    networks = principal.networks if principal.kind == "partner" else frozenset()
-    return ReachCaller(principal=principal, partner_networks=networks)
+def partner_quota(app) -> TokenBucket:
+    if not hasattr(app.state, "partner_quota"):
+        settings = app.state.settings
+        app.state.partner_quota = TokenBucket(burst=settings.partner_query_burst,
+                                              per_second=settings.partner_queries_per_second)
+    return app.state.partner_quota
+
+
+async def reach_caller(request: Request, principal: PrincipalDep) -> ReachCaller:
+    if principal.kind != "partner":
+        return ReachCaller(principal=principal, partner_networks=frozenset())
+    # A partner's key is limited per key: a script that walks every filter and window to
+    # difference the answers runs out of queries long before it runs out of combinations.
+    wait = partner_quota(request.app).take(principal.subject)
+    if wait:
+        raise TooManyQueries(wait)
+    return ReachCaller(principal=principal, partner_networks=principal.networks)

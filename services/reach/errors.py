@@ -1,6 +1,6 @@
 """The reach service's error types: stable codes partners' scripts can act on."""
 
-from shared.errors import Forbidden, InvalidInput
+from shared.errors import CascadeError, Forbidden, InvalidInput
 
 
 class UnsupportedDimension(InvalidInput):
@@ -25,3 +25,13 @@ class PartnerWindow(InvalidInput):
 
 class LeaderNotInNetwork(InvalidInput):
     code, title = "leader_not_in_network", "Not a leader of this network"
+
+
+class TooManyQueries(CascadeError):
+    status_code, code, title = 429, "rate_limited", "Too many queries"
+
+    def __init__(self, retry_after: float) -> None:
+        seconds = max(1, round(retry_after + 0.5))
+        super().__init__(f"This key's query allowance is used up; retry in {seconds} s.",
+                         retry_after=seconds)
+        self.headers = {"Retry-After": str(seconds)}

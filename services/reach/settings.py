@@ -12,6 +12,9 @@ class ReachSettings(BaseServiceSettings):
     # Partners never see a count of fewer people than this (a network may set its own, higher or
     # lower, in its organization attributes as "min_cell_size").
     min_cell_size: int = Field(10, ge=1)
+    # Each partner key's queries: a burst, then this many a second (per reach process).
+    partner_query_burst: int = Field(60, ge=1)
+    partner_queries_per_second: float = Field(1.0, gt=0)
     # Off only for processes that must not read the other services' feeds (some tests).
     consume_feeds: bool = True
     feed_poll_interval: float = Field(0.3, gt=0)
@@ -21,6 +24,9 @@ class ReachSettings(BaseServiceSettings):
 
     # Webhooks (services/reach/webhooks). A month is final this many days after it ends.
     month_final_after_days: int = Field(7, ge=0)
+    # Each partner key's queries: a burst, then this many a second (per reach process).
+    partner_query_burst: int = Field(60, ge=1)
+    partner_queries_per_second: float = Field(1.0, gt=0)
     # Off only for processes that must not deliver webhooks (tests that drive delivery by hand).
     webhooks_enabled: bool = True
     # Plain http to localhost only (tests, a partner developer's own machine); https otherwise.

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from gateway.main import create_app
-from gateway.middleware import TokenBucket
+from shared.ratelimit import TokenBucket
 from tests.gateway.conftest import echo_transports, header, settings_for
 
 

@@ -1,10 +1,12 @@
 """Reach figures over a small hand-made network (tests/reach/network.py), fed through the feed
 double: the definitions, who may read them, and what partners are shown."""
 
+import httpx
 import pytest
 
 from tests.reach import network
 from tests.reach.callers import WINDOW, admin_of_network, assert_no_personal_data, partner
+from tests.reach.feeds import FakeFeeds, reach_app
 
 
 class TestSummary:
@@ -183,3 +185,27 @@ class TestBreakdown:
                                    params={**WINDOW, "dimension": "county"},
                                    headers=keys.headers(roles={"elsewhere": ["network_admin"]}))
         assert response.status_code == 403
+
+
+class TestPartnerQuota:
+    async def test_a_partner_key_that_asks_too_fast_is_told_when_to_come_back(self, database_urls,
+                                                                              keys):
+        feeds = FakeFeeds(keys)
+        network.load(feeds)
+        app = reach_app(database_urls["reach"], feeds, keys, partner_query_burst=2,
+                        partner_queries_per_second=0.01, consume_feeds=False)
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://reach") as client:
+            answers = [await client.get("/api/reach/v1/summary", params=WINDOW,
+                                        headers=partner(keys)) for _ in range(3)]
+            staff = await client.get("/api/reach/v1/summary", params=WINDOW,
+                                     headers=admin_of_network(keys))
+            other_key = await client.get(
+                "/api/reach/v1/summary", params=WINDOW,
+                headers=keys.headers(kind="partner", org="partner-org",
+                                     networks=[network.NETWORK], sub="apikey:k2",
+                                     person_id=None))
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert answers[2].json()["code"] == "rate_limited"
+        assert int(answers[2].headers["retry-after"]) >= 1
+        assert staff.status_code == 200 and other_key.status_code == 200

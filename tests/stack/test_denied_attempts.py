@@ -190,3 +190,15 @@ async def test_a_partner_of_another_network_asking_for_its_reach_is_audited(stac
     assert row["actor_subject"].startswith("apikey:")
     assert (row["action"], row["target_type"], row["details"]["path"]) == (
         "summary.get.denied", "network", "/api/reach/v1/summary")
+
+    # The partner's own query is in its network's log too: who asked what, never an answer.
+    async def queries_in_b():
+        response = await stack.client.get(f"{IDENTITY}/audit", headers=bearer(world.b_admin),
+                                          params={"organization_id": world.b["id"],
+                                                  "limit": 200, "denied": "false"})
+        return [e for e in response.json()["items"] if e["action"] == "reach.query"] or None
+
+    [query] = await eventually(queries_in_b)
+    assert query["actor_subject"].startswith("apikey:")
+    assert query["details"]["path"] == "/api/reach/v1/summary"
+    assert query["details"]["from"] == "2026-01-01" and query["details"]["filters"] == {}

@@ -71,9 +71,14 @@ def _row_id(event_id: str, organization_id: str) -> str:
     return event_id[:10] + "".join(_ALPHABET[(number >> (5 * i)) & 31] for i in range(15, -1, -1))
 
 
+# Queries other services audit as they answer them (a partner's reach query).
+QUERY_ACTIONS = frozenset({"reach.query"})
+
+
 async def apply_denied_event(db: AsyncSession, event: FeedEvent) -> None:
-    """An `access.denied` event of another service's feed becomes the audit rows it describes,
-    under the networks of the organization it names (a district's, say), once: a redelivered
+    """An `access.denied` (or `reach.queried`) event of another service's feed becomes the audit
+    rows it describes, under the networks of the organization it names (a district's, say),
+    once: a redelivered
     event writes nothing. One naming an organization identity does not know, or a field the
     table cannot hold, writes nothing either (it would otherwise stop the feed there)."""
     payload = event.payload
@@ -82,7 +87,7 @@ async def apply_denied_event(db: AsyncSession, event: FeedEvent) -> None:
         ("target_type", 30), ("target_id", 26))}
     details = payload.get("details")
     if None in fields.values() or not isinstance(details, dict) \
-            or not fields["action"].endswith(".denied"):
+            or not (fields["action"].endswith(".denied") or fields["action"] in QUERY_ACTIONS):
         log.warning("feed event %s: not a denial identity can keep", event.id)
         return
     event_id, named = fields.pop("id"), fields.pop("organization_id")

@@ -8,6 +8,7 @@ from services.reach.deps import CallerDep, SessionDep, SettingsDep
 from services.reach.engine.provider import EngineDep
 from services.reach.errors import InvalidWindow, NotAllowedForNetwork, UnknownFilter
 from services.reach.figures import service
+from services.reach.figures.audit import record_partner_query
 from services.reach.figures.questions import (
     CHOICES,
     DIMENSIONS,
@@ -84,37 +85,42 @@ async def question(
 QuestionDep = Annotated[Question, Depends(question)]
 
 
-async def _asked(db, caller, settings, q: Question) -> service.Asked:
-    return await service.asked(db, q, exact=caller.sees_exact_figures(q.network_id),
-                               default_min_cell_size=settings.min_cell_size)
+async def _asked(db, caller, settings, q: Question, request: Request,
+                 dimension: str | None = None) -> service.Asked:
+    exact = caller.sees_exact_figures(q.network_id)
+    asked = await service.asked(db, q, exact=exact, default_min_cell_size=settings.min_cell_size)
+    if not exact:
+        await record_partner_query(db, subject=caller.principal.subject, path=request.url.path,
+                                   question=q, dimension=dimension)
+    return asked
 
 
 @router.get("/summary", response_model=SummaryPublic,
             summary="Reach of a network in a window, optionally filtered by any dimension")
-async def get_summary(db: SessionDep, caller: CallerDep, settings: SettingsDep,
-                      engine: EngineDep, q: QuestionDep) -> SummaryPublic:
-    return await service.summary(db, engine, await _asked(db, caller, settings, q))
+async def get_summary(request: Request, db: SessionDep, caller: CallerDep,
+                      settings: SettingsDep, engine: EngineDep, q: QuestionDep) -> SummaryPublic:
+    return await service.summary(db, engine, await _asked(db, caller, settings, q, request))
 
 
 @router.get("/breakdown", response_model=BreakdownPublic,
             summary="The figures by one dimension, one row per value, with shares")
-async def get_breakdown(db: SessionDep, caller: CallerDep, settings: SettingsDep,
-                        engine: EngineDep, q: QuestionDep,
+async def get_breakdown(request: Request, db: SessionDep, caller: CallerDep,
+                        settings: SettingsDep, engine: EngineDep, q: QuestionDep,
                         dimension: Dimension) -> BreakdownPublic:
-    return await service.breakdown(db, engine, await _asked(db, caller, settings, q),
-                                   dimension=dimension)
+    asked = await _asked(db, caller, settings, q, request, dimension)
+    return await service.breakdown(db, engine, asked, dimension=dimension)
 
 
 @router.get("/cascade", response_model=CascadePublic,
             summary="Generations of reach from the whole network or from one leader")
 async def get_cascade(
-    db: SessionDep, caller: CallerDep, settings: SettingsDep, engine: EngineDep,
+    request: Request, db: SessionDep, caller: CallerDep, settings: SettingsDep, engine: EngineDep,
     q: QuestionDep,
     leader_id: Annotated[str | None, Query(min_length=1, max_length=64,
                                            description="trace one leader's cascade (network "
                                                        "staff only)")] = None,
 ) -> CascadePublic:
-    asked = await _asked(db, caller, settings, q)
+    asked = await _asked(db, caller, settings, q, request)
     if leader_id is not None and not asked.disclosure.exact:
         raise NotAllowedForNetwork("Partners read the network's cascade, not one person's.")
     return await service.cascade(db, engine, asked, leader_id=leader_id)
@@ -122,23 +128,24 @@ async def get_cascade(
 
 @router.get("/growth", response_model=GrowthPublic,
             summary="New and cumulative reach, corps size and role mix per school year")
-async def get_growth(db: SessionDep, caller: CallerDep, settings: SettingsDep,
-                     engine: EngineDep, q: QuestionDep) -> GrowthPublic:
-    return await service.growth(db, engine, await _asked(db, caller, settings, q))
+async def get_growth(request: Request, db: SessionDep, caller: CallerDep,
+                     settings: SettingsDep, engine: EngineDep, q: QuestionDep) -> GrowthPublic:
+    return await service.growth(db, engine, await _asked(db, caller, settings, q, request))
 
 
 @router.get("/export.csv", summary="Any of the figures as CSV",
             response_class=Response,
             responses={200: {"content": {"text/csv": {}}, "description": "the table as CSV"}})
 async def export_csv(
-    db: SessionDep, caller: CallerDep, settings: SettingsDep, engine: EngineDep,
+    request: Request, db: SessionDep, caller: CallerDep, settings: SettingsDep, engine: EngineDep,
     q: QuestionDep,
     table: Annotated[Literal["summary", "breakdown", "cascade", "growth"],
                      Query(description="which answer")] = "breakdown",
     dimension: Annotated[str, Query(max_length=40, description="for table=breakdown",
                                     json_schema_extra={"enum": list(DIMENSIONS)})] = "county",
 ) -> Response:
-    asked = await _asked(db, caller, settings, q)
+    asked = await _asked(db, caller, settings, q, request,
+                         dimension if table == "breakdown" else None)
     if table == "summary":
         text = service.summary_csv(await service.summary(db, engine, asked))
     elif table == "cascade":
