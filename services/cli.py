@@ -61,6 +61,32 @@ def cmd_demo_load(args) -> int:
     return 0
 
 
+def cmd_reach_rebuild(args) -> int:
+    """Against a running suite: reach's read model emptied and read again from the feeds."""
+    from services.reach.feeds.rebuild import rebuild
+    from services.reach.main import create_app
+    from services.reach.settings import ReachSettings
+    from services.runner import database_url, embedded_secrets
+
+    directory = var_dir()
+    secret = embedded_secrets(directory, only="reach").get("REACH_CLIENT_SECRET", "")
+    settings = ReachSettings(
+        database_url=database_url("reach", directory), var_dir=directory,
+        gateway_url=args.url or os.environ.get("CASCADE_GATEWAY_URL", "http://127.0.0.1:8000"),
+        client_secret=os.environ.get("REACH_CLIENT_SECRET") or secret, consume_feeds=False,
+        webhooks_enabled=False)
+
+    async def run() -> dict[str, int]:
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            return await rebuild(app)
+
+    applied = asyncio.run(run())
+    print("Reach's read model is rebuilt: " + ", ".join(
+        f"{count} {feed} events" for feed, count in applied.items()) + ".")
+    return 0
+
+
 def identity_settings():
     """Identity's settings for a command run beside the suite: its environment, else the
     database and the secrets `cascade run` keeps in var/."""
@@ -160,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     load = demo_commands.add_parser("load", help="load the demo network into a running suite")
     load.add_argument("--url", help="the gateway's URL (default CASCADE_GATEWAY_URL)")
     load.set_defaults(handler=cmd_demo_load)
+
+    reach = commands.add_parser("reach", help="the reach service")
+    reach_commands = reach.add_subparsers(dest="reach_command", required=True)
+    rebuild = reach_commands.add_parser(
+        "rebuild", help="empty reach's read model and read it again from the feeds")
+    rebuild.add_argument("--url", help="the gateway's URL (default CASCADE_GATEWAY_URL)")
+    rebuild.set_defaults(handler=cmd_reach_rebuild)
 
     keys = commands.add_parser("keys", help="identity's token-signing keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)

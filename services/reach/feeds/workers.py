@@ -37,31 +37,33 @@ class CatchingUpConsumer(FeedConsumer):
         return applied
 
 
-def feed_worker(feed: str, path: str, apply: Apply) -> Worker:
+def consumer(app: FastAPI, feed: str) -> CatchingUpConsumer:
+    settings = app.state.settings
+    return CatchingUpConsumer(
+        feed=feed,
+        path=FEEDS[feed],
+        client=app.state.gateway,
+        sessions=app.state.sessions,
+        cursor_model=FeedCursor,
+        apply=APPLY[feed],
+        headers=app.state.service_token.headers,
+        poll_interval=settings.feed_poll_interval,
+        page_size=settings.feed_page_size,
+        record_every=settings.feed_as_of_every,
+    )
+
+
+def feed_worker(feed: str) -> Worker:
     async def consume(app: FastAPI) -> None:
-        settings = app.state.settings
-        consumer = CatchingUpConsumer(
-            feed=feed,
-            path=path,
-            client=app.state.gateway,
-            sessions=app.state.sessions,
-            cursor_model=FeedCursor,
-            apply=apply,
-            headers=app.state.service_token.headers,
-            poll_interval=settings.feed_poll_interval,
-            page_size=settings.feed_page_size,
-            record_every=settings.feed_as_of_every,
-        )
-        await consumer.run()
+        await consumer(app, feed).run()
 
     return consume
 
 
 FEEDS = {"identity": "/api/identity/v1/feed", "scheduling": "/api/scheduling/v1/feed"}
+APPLY: dict[str, Apply] = {"identity": apply_identity_event,
+                           "scheduling": apply_scheduling_event}
 
 
 def feed_workers() -> list[Worker]:
-    return [
-        feed_worker("identity", FEEDS["identity"], apply_identity_event),
-        feed_worker("scheduling", FEEDS["scheduling"], apply_scheduling_event),
-    ]
+    return [feed_worker(feed) for feed in FEEDS]
