@@ -334,3 +334,56 @@ async def test_a_session_counts_once_it_has_started_without_a_reload(sessions):
             assert got.reached.sum() == expected.reached.sum()
             assert got.attendances.sum() == expected.attendances.sum()
             assert got.sessions == expected.sessions
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+async def test_a_refresh_after_changes_equals_a_fresh_load(sessions, seed):
+    network = RandomNetwork(seed)
+    writer = Writer(sessions)
+    await writer.put(network.rows())
+    index = await fresh_index(sessions)
+    before = index.snapshot()
+
+    for round in range(3):
+        await writer.put(network.more())
+        if round == 1:  # a leadership taken back as if it never was
+            await writer.delete(Membership, f"m-net-a-{network.leaders['net-a'][0]}")
+        await index.refresh()
+        ref = await reference(sessions)
+        assert_same(ref, index.snapshot())
+        assert_same(ref, (await fresh_index(sessions)).snapshot(), filters=FILTERS[:2])
+
+    # A request that began before the refresh keeps answering from what it began with.
+    assert before.people.count < index.people.count
+    assert len(before.ask("net-a", *WINDOWS[0]).generation) == before.people.count
+
+
+async def test_attendance_before_its_session_and_session_before_its_event(sessions):
+    writer = Writer(sessions)
+    await writer.put([
+        (Organization, {"id": "net", "name": "N", "kind": "network"}),
+        (Membership, {"id": "m", "organization_id": "net", "person_id": "L",
+                      "role": "leader"})])
+    index = await fresh_index(sessions)
+    window = (date(2026, 7, 1), date(2027, 6, 30))
+    assert index.ask("net", *window).reached.sum() == 0
+
+    await writer.put([(Attendance, {"id": f"a{p}", "session_id": "s", "person_id": p})
+                      for p in ("P", "Q")])
+    await index.refresh()
+    start = datetime(2026, 9, 2, 3, tzinfo=UTC)  # 2026-09-01 in Los Angeles
+    await writer.put([(EventSession, {"id": "s", "event_id": "e", "starts_at": start,
+                                      "ends_at": start + timedelta(hours=3),
+                                      "facilitator_ids": ["L"]})])
+    await index.refresh()
+    assert index.ask("net", *window).reached.sum() == 0  # no event yet: nowhere
+
+    await writer.put([(Event, {"id": "e", "network_id": "net", "kind": "workshop_series",
+                               "timezone": "America/Los_Angeles"})])
+    await index.refresh()
+    got = index.ask("net", *window)
+    assert got.reached.sum() == 2 and got.hours.sum() == 6.0
+    assert index.ask("net", date(2026, 9, 1), date(2026, 9, 1)).reached.sum() == 2
+    assert index.ask("net", date(2026, 9, 2), date(2026, 9, 2)).reached.sum() == 0
+    assert_same(await reference(sessions), index.snapshot(), networks=("net",),
+                windows=[window])

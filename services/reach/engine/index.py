@@ -173,7 +173,7 @@ class Snapshot:
                 (sessions.admits(subjects=a[0], grade_min=a[1], grade_max=a[2], kind=a[3],
                                  program_id=a[4]) for a in self.e_admit),
                 dtype=bool, count=len(self.e_admit))
-            mask = self._admitted[sessions] = events[np.maximum(self.s_event, 0)]
+            mask = self._admitted[sessions] = events[self.s_event]
         return mask
 
     def ask(self, network_id: str, start: date, end: date,
@@ -204,7 +204,7 @@ class Snapshot:
         s_in = np.zeros(count_s, dtype=bool)
         s_in[sess[inside]] = True
 
-        ev = np.maximum(self.s_event, 0)
+        ev = self.s_event  # -1 (no event) picks the padding entry at the end
         in_fac = s_in[self.fac_s]
         led_fac = in_fac & leader[self.fac_p]
         has_leader = np.zeros(count_s, dtype=bool)
@@ -291,8 +291,8 @@ class Snapshot:
         npairs = len(self.pair_person)
         pc = np.bincount(cpair, minlength=npairs)
         events = np.bincount(self.pair_person[pc > 0], minlength=n).astype(np.int32)
-        pe = np.maximum(self.pair_event, 0)
-        per_event = np.bincount(self.s_event[counted], minlength=len(self.e_network))
+        pe = self.pair_event
+        per_event = np.bincount(self.s_event[counted], minlength=len(self.e_network) + 1)
         whole = (pc > 0) & (pc == per_event[pe]) & (per_event[pe] >= 2)
         completed = np.bincount(self.pair_person[whole], minlength=n).astype(np.int32)
         number = np.arange(count_s, dtype=np.int32)
@@ -305,7 +305,8 @@ class Snapshot:
 
         # Returned: two direct sessions of one event; the counted pair counts serve unless an
         # event mixes direct sessions with other counted ones.
-        per_event_direct = np.bincount(self.s_event[direct_s], minlength=len(self.e_network))
+        per_event_direct = np.bincount(self.s_event[direct_s],
+                                       minlength=len(self.e_network) + 1)
         if not ((per_event_direct > 0) & (per_event_direct != per_event)).any():
             returned_pairs = (pc >= 2) & (per_event_direct[pe] > 0)
         else:
@@ -764,7 +765,6 @@ class ReachIndex:
 
     def _snapshot(self) -> Snapshot:
         sessions, events = self.sessions, self.events
-        count_s = sessions.n
         # Local dates: of sessions whose start or event (time zone) changed.
         changed = self._changed_sessions
         self._changed_sessions = set()
@@ -781,17 +781,18 @@ class ReachIndex:
         s_event = sessions.view("event").copy()
         s_start = sessions.view("start").copy()
         s_count = sessions.view("count").copy()
-        ev = np.maximum(s_event, 0)
-        held = ((s_event >= 0) & events.view("exists")[ev] & (s_start != NO_TIME)
+        # Event columns get one padding entry at the end: what event -1 (none yet) reads.
+        held = (np.append(events.view("exists"), False)[s_event] & (s_start != NO_TIME)
                 & ~sessions.view("cancelled"))
         order = self._old_order
         rank = self.rank
         count_by_rank = s_count[order]
-        e_held = np.bincount(s_event[held], minlength=events.n).astype(np.int32)
+        e_held = np.bincount(s_event[held], minlength=events.n + 1).astype(np.int32)
         first_rank = np.full(events.n, FAR, dtype=np.int32)
         np.minimum.at(first_rank, s_event[held], rank[held])
-        e_first = np.where(first_rank < FAR, order[np.minimum(first_rank, max(count_s - 1, 0))],
-                           -1).astype(np.int32) if count_s else np.full(events.n, -1, np.int32)
+        e_first = np.full(events.n + 1, -1, dtype=np.int32)
+        found = np.flatnonzero(first_rank < FAR)
+        e_first[found] = order[first_rank[found]]
         people = self._people()
         leaders = [m for m in self.memberships.values() if m[2] == "leader"]
         leader_ever = np.zeros(people.count, dtype=bool)
@@ -809,8 +810,10 @@ class ReachIndex:
             order=order, count_by_rank=count_by_rank, start_by_rank=s_start[order],
             row_off=np.concatenate(([0], np.cumsum(count_by_rank))),
             fac_s=self.fac_s, fac_p=self.fac_p,
-            e_network=events.view("network").copy(), e_direct=events.view("direct").copy(),
-            e_conf=events.view("conf").copy(), e_admit=tuple(self.event_admit),
+            e_network=np.append(events.view("network"), -1),
+            e_direct=np.append(events.view("direct"), False),
+            e_conf=np.append(events.view("conf"), False),
+            e_admit=(*self.event_admit, (None, None, None, "", None)),
             e_held=e_held, e_first=e_first, r_p=self.r_p, r_pair=self.r_pair,
             pair_person=self.pair_person, pair_event=self.pair_event,
             lr_s=row_s[aside], lr_p=self.r_p[aside])
@@ -819,7 +822,8 @@ class ReachIndex:
         persons, orgs = self.persons, self.orgs
         n = persons.n
         has = persons.view("has")
-        exists, truthy = orgs.view("exists"), orgs.view("truthy")
+        # Whole columns (never empty): a code past the last organization reads the fill.
+        exists, truthy = orgs.exists, orgs.truthy
 
         def pick(column: np.ndarray, codes: np.ndarray) -> np.ndarray:
             return np.where(codes >= 0, column[np.maximum(codes, 0)], -1)
@@ -836,11 +840,11 @@ class ReachIndex:
         school_org = organization(school)
         own_district = np.where(has, persons.view("district"), -1)
         district = np.where((own_district >= 0) & pick(truthy, own_district).astype(bool),
-                            own_district, pick(orgs.view("parent"), school_org))
+                            own_district, pick(orgs.parent, school_org))
         district_org = organization(district)
-        own, of_school = np.where(has, persons.view("county"), -1), pick(orgs.view("county"),
+        own, of_school = np.where(has, persons.view("county"), -1), pick(orgs.county,
                                                                          school_org)
-        of_district = pick(orgs.view("county"), district_org)
+        of_district = pick(orgs.county, district_org)
         names = self.counties.names
         county = np.where(given(own, names), own,
                           np.where(given(of_school, names), of_school, of_district))
@@ -857,8 +861,8 @@ class ReachIndex:
             "role": _places(role, self.roles.names),
         }
         for lens in LENSES:
-            flag = pick(orgs.view(lens), school_org)
-            flag = np.where(flag < 0, pick(orgs.view(lens), district_org), flag)
+            flag = pick(getattr(orgs, lens), school_org)
+            flag = np.where(flag < 0, pick(getattr(orgs, lens), district_org), flag)
             places[lens] = _places(flag.astype(np.int32), ["no", "yes"])
         return People(count=n, ids=tuple(persons.ids), places=places)
 
