@@ -1,6 +1,6 @@
 """The reach service's error types: stable codes partners' scripts can act on."""
 
-from shared.errors import Forbidden, InvalidInput
+from shared.errors import CascadeError, Forbidden, InvalidInput
 
 
 class UnsupportedDimension(InvalidInput):
@@ -13,3 +13,8 @@ class InvalidWindow(InvalidInput):
 
 class NotAllowedForNetwork(Forbidden):
     code, title = "network_forbidden", "Not allowed for this network"
+
+
+class IndexLoading(CascadeError):
+    status_code, code, title = 503, "index_loading", "Reach figures are still loading"
+    headers = {"Retry-After": "5"}

@@ -18,3 +18,8 @@ class ReachSettings(BaseServiceSettings):
     feed_page_size: int = Field(500, ge=1, le=1000)
     # How often, at most, an idle feed's "caught up at" time is written (the figures' as_of).
     feed_as_of_every: float = Field(1.0, ge=0)
+    # The in-memory index of the read model (services/reach/engine/index.py): refreshed this
+    # often in the background, and by a request that finds its last refresh older than
+    # index_max_age (with consume_feeds off, by every request).
+    index_refresh_interval: float = Field(1.0, gt=0)
+    index_max_age: float = Field(1.0, ge=0)

@@ -4,15 +4,19 @@ networks, leaders attending each other's sessions, people who move schools, canc
 future sessions, cascades several generations deep, and every session filter; and it stays
 exact as rows are added, changed and deleted after it loaded."""
 
+import asyncio
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
 import numpy as np
 import pytest
 
 from services.reach.engine.index import ReachIndex
+from services.reach.engine.provider import EngineDep
 from services.reach.engine.reference import ReferenceEngine
 from services.reach.engine.result import ALL_SESSIONS, SessionFilter
+from services.reach.main import create_app
 from services.reach.readmodel import repository
 from services.reach.readmodel.models import (
     Attendance,
@@ -22,7 +26,9 @@ from services.reach.readmodel.models import (
     Organization,
     Person,
 )
+from services.reach.settings import ReachSettings
 from shared.db import create_engine, session_factory
+from tests.support.stack import eventually
 
 NOW = datetime(2027, 3, 15, 18, 0, tzinfo=UTC)
 NETWORKS = ("net-a", "net-b", "net-c")
@@ -387,3 +393,43 @@ async def test_attendance_before_its_session_and_session_before_its_event(sessio
     assert index.ask("net", date(2026, 9, 2), date(2026, 9, 2)).reached.sum() == 0
     assert_same(await reference(sessions), index.snapshot(), networks=("net",),
                 windows=[window])
+
+
+class GatedIndex(ReachIndex):
+    """The real index whose first load waits for the test to open the gate."""
+
+    gate: asyncio.Event
+
+    async def _load(self) -> None:
+        await self.gate.wait()
+        await super()._load()
+
+
+async def test_figures_answer_503_until_the_first_load_and_then_see_direct_writes(
+        database_urls, keys, sessions):
+    writer = Writer(sessions)
+    await writer.put([(Person, {"id": "p1", "role": "teacher"})])
+    app = create_app(ReachSettings(database_url=database_urls["reach"], consume_feeds=False),
+                     verifier=keys.verifier("reach"))
+    index = app.state.reach_index = GatedIndex(app.state.sessions)
+    index.gate = asyncio.Event()
+
+    @app.get("/api/reach/v1/engine-probe")
+    async def probe(engine: EngineDep) -> dict:
+        return {"people": engine.people.count}
+
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://reach") as client:
+        loading = await client.get("/api/reach/v1/engine-probe")
+        assert loading.status_code == 503
+        assert loading.headers["content-type"] == "application/problem+json"
+        assert loading.json()["code"] == "index_loading"
+        assert int(loading.headers["retry-after"]) > 0
+
+        index.gate.set()
+        await eventually(lambda: asyncio.sleep(0, index.loaded))
+        assert (await client.get("/api/reach/v1/engine-probe")).json() == {"people": 1}
+
+        # Written straight into the read model (no feeds): the next answer shows it.
+        await writer.put([(Person, {"id": "p2", "role": "teacher"})])
+        assert (await client.get("/api/reach/v1/engine-probe")).json() == {"people": 2}
