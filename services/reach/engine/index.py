@@ -75,8 +75,6 @@ NO_DAY = FAR
 LOW_DAY = -FAR
 CHUNK = 50_000
 LENSES = ("high_poverty", "el_serving", "rural")
-# Row categories of one answer (a session's, spread over its attendance rows).
-OUT, DIRECT_ONE, DIRECT_MULTI, CONFERENCE, CANDIDATE = 0, 1, 2, 3, 4
 
 
 def micros(at: datetime | None) -> int:
@@ -216,22 +214,16 @@ class Snapshot:
         facilitated_s[self.fac_s[in_fac]] = True
         candidate_s = s_in & facilitated_s & ~has_leader
 
-        code = np.zeros(count_s, dtype=np.int8)
-        code[conference_s] = CONFERENCE
-        code[direct_s] = DIRECT_ONE
-        code[direct_s & (self.e_held[ev] >= 2)] = DIRECT_MULTI
-        code[candidate_s] = CANDIDATE
-        cs = code[sess]
-        rc = np.repeat(cs, seg)
-        rp = self.r_p[lo:lo + len(rc)]
-        rpair = self.r_pair[lo:lo + len(rc)]
+        led_local = (direct_s | conference_s)[sess]
+        rp = self.r_p[lo:int(self.row_off[r1])]
+        rpair = self.r_pair[lo:int(self.row_off[r1])]
         seg_off = np.concatenate(([0], np.cumsum(seg)))
 
         # Generation 1: each person's first leader-led session (lowest row = lowest rank).
-        led_rows = (rc >= DIRECT_ONE) & (rc <= CONFERENCE)
+        led_rows = np.repeat(led_local, seg)
         pos = np.flatnonzero(led_rows)
         first_row = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(first_row, rp[pos], pos)
+        np.minimum.at(first_row, rp[led_rows], pos)
         first_row[leader] = np.iinfo(np.int64).max
         reached = np.flatnonzero(first_row < np.iinfo(np.int64).max)
         first_s = sess[np.searchsorted(seg_off, first_row[reached], "right") - 1]
@@ -243,14 +235,9 @@ class Snapshot:
         credit = self._credit(self.fac_s[led_fac], self.fac_p[led_fac], count_s)
         reached_by[reached] = credit[first_s]
 
-        direct = np.zeros(n, dtype=bool)
-        direct[rp[(rc == DIRECT_ONE) | (rc == DIRECT_MULTI)]] = True
-        multi = np.zeros(n, dtype=bool)
-        multi[rp[rc == DIRECT_MULTI]] = True
-
         # Generations 2+: over the rows of sessions no leader facilitated.
         counted = direct_s | conference_s
-        local = np.flatnonzero(cs == CANDIDATE)
+        local = np.flatnonzero(candidate_s[sess])
         c_rows = _runs(seg_off[local], seg[local])
         c_s = np.repeat(sess[local], seg[local])
         c_p = rp[c_rows]
@@ -280,41 +267,56 @@ class Snapshot:
             frontier = np.zeros(n, dtype=bool)
             frontier[newly] = True
 
-        # Depth, over the counted sessions' rows.
+        # Depth: per (person, event) pair, how many counted sessions of the event they came
+        # to; most figures are sums over pairs, not over rows.
         cl = counted[sess]
-        row_counted = np.repeat(cl, seg)
-        cp = rp[row_counted]
-        cpair = rpair[row_counted]
-        attendances = np.bincount(cp, minlength=n).astype(np.int32)
-        hours = np.bincount(cp, weights=np.repeat(self.s_hours[sess][cl], seg[cl]),
-                            minlength=n)
-        npairs = len(self.pair_person)
-        pc = np.bincount(cpair, minlength=npairs)
-        events = np.bincount(self.pair_person[pc > 0], minlength=n).astype(np.int32)
-        pe = self.pair_event
-        per_event = np.bincount(self.s_event[counted], minlength=len(self.e_network) + 1)
+        npairs, pp, pe = len(self.pair_person), self.pair_person, self.pair_event
+        pc = np.bincount(rpair[np.repeat(cl, seg)], minlength=npairs)
+        attendances = np.bincount(pp, weights=pc, minlength=n).astype(np.int32)
+        events = np.bincount(pp[pc > 0], minlength=n).astype(np.int32)
+        n_events = len(self.e_network)
+        per_event = np.bincount(ev[counted], minlength=n_events)
         whole = (pc > 0) & (pc == per_event[pe]) & (per_event[pe] >= 2)
-        completed = np.bincount(self.pair_person[whole], minlength=n).astype(np.int32)
+        completed = np.bincount(pp[whole], minlength=n).astype(np.int32)
+
+        # Hours: a pair's count times its event's session length, where all the event's
+        # counted sessions are equally long; the rows themselves for the other events.
+        hours_s = self.s_hours
+        shortest = np.full(n_events, np.inf)
+        longest = np.full(n_events, -np.inf)
+        np.minimum.at(shortest, ev[counted], hours_s[counted])
+        np.maximum.at(longest, ev[counted], hours_s[counted])
+        even = shortest == longest
+        hours = np.bincount(pp, weights=pc * np.where(even, shortest, 0.0)[pe], minlength=n)
+        uneven = cl & ~even[ev[sess]]
+        if uneven.any():
+            rows = np.repeat(uneven, seg)
+            hours += np.bincount(rp[rows], weights=np.repeat(hours_s[sess][uneven],
+                                                             seg[uneven]), minlength=n)
+
+        # Session I of multi-session direct events, and who came back after it.
         number = np.arange(count_s, dtype=np.int32)
         one = (counted & (number == self.e_first[ev]) & self.e_direct[ev]
                & (self.e_held[ev] >= 2))
-        row_one = np.repeat(one[sess][cl], seg[cl])
-        first_sessions = np.bincount(cp[row_one], minlength=n).astype(np.int32)
-        back = row_one & (pc[cpair] >= 2)
-        returned_after_first = np.bincount(cp[back], minlength=n).astype(np.int32)
+        one_local = np.flatnonzero(one[sess])
+        one_pairs = rpair[_runs(seg_off[one_local], seg[one_local])]
+        first_sessions = np.bincount(pp[one_pairs], minlength=n).astype(np.int32)
+        back = one_pairs[pc[one_pairs] >= 2]
+        returned_after_first = np.bincount(pp[back], minlength=n).astype(np.int32)
 
-        # Returned: two direct sessions of one event; the counted pair counts serve unless an
-        # event mixes direct sessions with other counted ones.
-        per_event_direct = np.bincount(self.s_event[direct_s],
-                                       minlength=len(self.e_network) + 1)
-        if not ((per_event_direct > 0) & (per_event_direct != per_event)).any():
-            returned_pairs = (pc >= 2) & (per_event_direct[pe] > 0)
+        # Direct: pairs with a direct session; the counted pair counts serve unless an event
+        # mixes leader-led sessions with others counted through the cascade.
+        per_event_direct = np.bincount(ev[direct_s], minlength=n_events)
+        if ((per_event_direct > 0) & (per_event_direct != per_event)).any():
+            pcd = np.bincount(rpair[np.repeat(direct_s[sess], seg)], minlength=npairs)
         else:
-            row_direct = (rc == DIRECT_ONE) | (rc == DIRECT_MULTI)
-            pcd = np.bincount(rpair[row_direct], minlength=npairs)
-            returned_pairs = pcd >= 2
+            pcd = np.where(per_event_direct[pe] > 0, pc, 0)
+        direct = np.zeros(n, dtype=bool)
+        direct[pp[pcd > 0]] = True
+        multi = np.zeros(n, dtype=bool)
+        multi[pp[(pcd > 0) & (self.e_held[pe] >= 2)]] = True
         returned = np.zeros(n, dtype=bool)
-        returned[self.pair_person[returned_pairs]] = True
+        returned[pp[pcd >= 2]] = True
 
         facilitated = np.zeros(n, dtype=bool)
         facilitated[self.fac_p[counted[self.fac_s]]] = True
