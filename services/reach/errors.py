@@ -35,3 +35,8 @@ class TooManyQueries(CascadeError):
         super().__init__(f"This key's query allowance is used up; retry in {seconds} s.",
                          retry_after=seconds)
         self.headers = {"Retry-After": str(seconds)}
+
+
+class IndexLoading(CascadeError):
+    status_code, code, title = 503, "index_loading", "Reach figures are still loading"
+    headers = {"Retry-After": "5"}

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from services.reach import models  # noqa: F401  (every table on the registry)
 from services.reach.api import api_router
 from services.reach.db import OutboxEvent
+from services.reach.engine.provider import index_worker, install_index
 from services.reach.feeds.workers import feed_workers
 from services.reach.settings import ReachSettings
 from services.reach.webhooks.worker import webhook_workers
@@ -22,7 +23,7 @@ def create_app(
     webhook_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     settings = settings or ReachSettings()
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="Cascade reach",
         description="How far a network's professional learning has reached: leaders, direct, "
@@ -32,6 +33,8 @@ def create_app(
         gateway_transport=gateway_transport,
         verifier=verifier,
         record_denial=denials_to_outbox(OutboxEvent),
-        workers=(feed_workers() if settings.consume_feeds else [])
-        + webhook_workers(settings, webhook_transport),
+        workers=[index_worker, *(feed_workers() if settings.consume_feeds else []),
+                 *webhook_workers(settings, webhook_transport)],
     )
+    install_index(app)
+    return app

@@ -40,3 +40,8 @@ class ReachSettings(BaseServiceSettings):
     # How often the worker looks for months that became final.
     webhook_scan_interval: float = Field(60.0, gt=0)
     webhook_batch_size: int = Field(20, ge=1, le=200)
+    # The in-memory index of the read model (services/reach/engine/index.py): refreshed this
+    # often in the background, and by a request that finds its last refresh older than
+    # index_max_age (with consume_feeds off, by every request).
+    index_refresh_interval: float = Field(1.0, gt=0)
+    index_max_age: float = Field(1.0, ge=0)
