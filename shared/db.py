@@ -124,13 +124,23 @@ async def insert_unless_duplicate(db: AsyncSession, row: SQLModel) -> bool:
     A savepoint confines the failure, so two writers racing to create the same record (a double
     check-in, two imports naming one new district) end with one row and no error.
     """
+    return await insert_all_unless_duplicate(db, [row])
+
+
+async def insert_all_unless_duplicate(db: AsyncSession, rows: list[SQLModel]) -> bool:
+    """Insert all the rows in one flush (a batch), or none of them: False when a unique
+    constraint refuses one (a concurrent writer got there first), and the transaction lives on;
+    the caller then goes row by row with insert_unless_duplicate."""
+    if not rows:
+        return True
     try:
         async with db.begin_nested():
-            db.add(row)
+            db.add_all(rows)
             await db.flush()
     except IntegrityError:
         return False
     return True
 
+
 __all__ = ["AsyncSession", "SQLModel", "SessionDep", "UTCDateTime", "create_engine",
-           "insert_unless_duplicate", "new_registry", "utcnow"]
+           "insert_all_unless_duplicate", "insert_unless_duplicate", "new_registry", "utcnow"]

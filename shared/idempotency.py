@@ -45,6 +45,15 @@ from shared.ids import new_id
 # The optional header every write route takes.
 IdempotencyKey = Annotated[str | None, Header(min_length=1, max_length=255)]
 
+# The header of write routes that must be retried safely (a batch): a request without it is 422.
+RequiredIdempotencyKey = Annotated[str, Header(
+    min_length=1, max_length=255,
+    description="Required: a retry with the same key gets the first answer again.")]
+
+# `responses=` of a route taking RequiredIdempotencyKey (the body is the shared Problem).
+REQUIRED_KEY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Invalid input, or no Idempotency-Key header (the key is required)"}}
+
 KEY_DESCRIPTION = ("A retry with the same Idempotency-Key gets the first answer again "
                    "(header Idempotent-Replayed: true).")
 

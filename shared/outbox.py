@@ -69,13 +69,22 @@ class FeedCursorBase(SQLModel):
 async def publish(db: AsyncSession, model: type[OutboxEventBase], *, topic: str, key: str,
                   payload: dict[str, Any]) -> None:
     """Record an event in the current transaction: it exists exactly when the change commits."""
+    await publish_all(db, model, [(topic, key, payload)])
+
+
+async def publish_all(db: AsyncSession, model: type[OutboxEventBase],
+                      events: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """publish for many events (topic, key, payload) at once: one lock and one flush, the
+    events in the feed in the order given."""
+    if not events:
+        return
     connection = await db.connection()
     if connection.dialect.name == "postgresql":
         # Ids come from a sequence, so on PostgreSQL two writers could commit ids out of order and
         # a reader could pass over the earlier one. Holding this lock from the insert to commit
         # makes id order commit order. (SQLite's BEGIN IMMEDIATE already serializes writers.)
         await db.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=_OUTBOX_LOCK))
-    db.add(model(topic=topic, key=key, payload=payload))
+    db.add_all([model(topic=topic, key=key, payload=payload) for topic, key, payload in events])
     await db.flush()
 
 

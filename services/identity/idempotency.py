@@ -4,7 +4,14 @@ a retried grant, key or person does its work once; the same key on another reque
 from sqlalchemy import UniqueConstraint
 
 from services.identity.db import ServiceTable
-from shared.idempotency import KEY_DESCRIPTION, Idempotency, IdempotencyKey, IdempotencyRecordBase
+from shared.idempotency import (
+    KEY_DESCRIPTION,
+    REQUIRED_KEY_RESPONSES,
+    Idempotency,
+    IdempotencyKey,
+    IdempotencyRecordBase,
+    RequiredIdempotencyKey,
+)
 
 
 class IdempotencyRecord(IdempotencyRecordBase, ServiceTable, table=True):
@@ -15,4 +22,12 @@ class IdempotencyRecord(IdempotencyRecordBase, ServiceTable, table=True):
 idempotency = Idempotency(IdempotencyRecord)
 respond_once = idempotency.respond_once
 
-__all__ = ["KEY_DESCRIPTION", "IdempotencyKey", "IdempotencyRecord", "idempotency", "respond_once"]
+__all__ = [
+    "KEY_DESCRIPTION",
+    "REQUIRED_KEY_RESPONSES",
+    "IdempotencyKey",
+    "IdempotencyRecord",
+    "RequiredIdempotencyKey",
+    "idempotency",
+    "respond_once",
+]

@@ -1,5 +1,6 @@
 """Annotated dependency aliases used by the scheduling routers."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,6 +16,13 @@ def _identity(request: Request) -> Identity:
                     service_token=request.app.state.service_token)
 
 
-IdentityDep = Annotated[Identity, Depends(_identity)]
+def checkin_lead(request: Request) -> timedelta:
+    """How long before a session starts attendance may be recorded (the service's setting)."""
+    return timedelta(hours=request.app.state.settings.checkin_lead_hours)
 
-__all__ = ["IdentityDep", "OptionalPrincipalDep", "PageDep", "PrincipalDep", "SessionDep"]
+
+IdentityDep = Annotated[Identity, Depends(_identity)]
+CheckInLeadDep = Annotated[timedelta, Depends(checkin_lead)]
+
+__all__ = ["CheckInLeadDep", "IdentityDep", "OptionalPrincipalDep", "PageDep", "PrincipalDep",
+           "SessionDep"]

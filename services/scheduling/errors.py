@@ -35,6 +35,14 @@ class SessionCancelled(Conflict):
     code, title = "session_cancelled", "Session cancelled"
 
 
+class EventCancelled(Conflict):
+    code, title = "event_cancelled", "Event cancelled"
+
+
+class SessionNotStarted(Conflict):
+    code, title = "session_not_started", "Check-in has not opened yet"
+
+
 class SeatContention(Conflict):
     code, title = "seat_contention", "Seats changed too fast; try again"
     headers = {"Retry-After": "1"}

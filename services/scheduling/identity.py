@@ -31,6 +31,8 @@ T = TypeVar("T")
 log = logging.getLogger("cascade.scheduling.identity")
 
 IDENTITY = "/api/identity/v1"
+MATCH_STATUSES = ("matched", "created", "error")
+IDS_PER_CALL = 200  # identity's limit on ids in one list
 MAX_NAME, MAX_EMAIL = 200, 320
 
 
@@ -174,6 +176,38 @@ class Identity:
         if not isinstance(body.get("id"), str) or not isinstance(body.get("created"), bool):
             raise IdentityUnavailable("Identity answered something unexpected; try again.")
         return body["id"], body["created"]
+
+    async def match_people(self, items: list[dict[str, Any]], *, acting_token: str, key: str
+                           ) -> list[dict[str, Any]]:
+        """match_person for up to 1000 lines in one call (POST /people/matches:batch, retried
+        safely with the same key): per item, in order, {"status": "matched" | "created" |
+        "error", "id", "message"}. IdentityRefused when identity refuses the whole batch."""
+        body = await self._call("POST", "/people/matches:batch", json=items,
+                                headers={ACTING_USER_HEADER: acting_token,
+                                         "Idempotency-Key": key})
+        if body is None:
+            raise IdentityRefused("identity knows no such network")
+        answers = body.get("items")
+        if (not isinstance(answers, list) or len(answers) != len(items)
+                or not all(isinstance(a, dict) and a.get("status") in MATCH_STATUSES
+                           for a in answers)):
+            raise IdentityUnavailable("Identity answered something unexpected; try again.")
+        return answers
+
+    async def known_people(self, person_ids: list[str]) -> set[str]:
+        """Which of these ids name someone in Cascade (asked with scheduling's own token, a
+        page of ids per call)."""
+        known: set[str] = set()
+        ids = sorted(set(person_ids))
+        for start in range(0, len(ids), IDS_PER_CALL):
+            page = ids[start:start + IDS_PER_CALL]
+            body = await self._call("GET", "/people", params={"ids": ",".join(page),
+                                                              "limit": IDS_PER_CALL})
+            items = body.get("items") if body else None
+            if not isinstance(items, list):
+                raise IdentityUnavailable("Identity answered something unexpected; try again.")
+            known |= {str(item.get("id")) for item in items if isinstance(item, dict)}
+        return known
 
     async def profile(self, person_id: str, *, authorization: str | None) -> Profile:
         """The person's name and email as identity shows them to the caller (with the caller's

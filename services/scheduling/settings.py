@@ -48,6 +48,9 @@ class SchedulingSettings(BaseServiceSettings):
     # How often the sender looks for sessions starting within reminder_hours.
     reminder_interval: float = Field(60.0, gt=0)
     reminder_hours: float = Field(24.0, gt=0)
+    # Attendance is recorded from this many hours before a session starts (people arrive early,
+    # sheets are typed in afterwards); earlier is refused: reach counts only sessions that began.
+    checkin_lead_hours: float = Field(3.0, ge=0)
 
     @property
     def site_url(self) -> str:

@@ -162,6 +162,13 @@ async def _match_person(w: World, role: str) -> Request:
                          "role": "teacher", "network_id": w.network}, names_network_a=True)
 
 
+@route(f"POST {ID}/people/matches:batch")
+async def _match_people(w: World, role: str) -> Request:
+    return Request(json=[{"email": f"{unique('match')}@matrix.test", "full_name": "Sheet Person",
+                          "role": "teacher", "network_id": w.network}],
+                   headers={"Idempotency-Key": unique("key")}, names_network_a=True)
+
+
 async def _participant(w: World, role: str) -> Request:
     return Request(path={"person_id": w.person["participant"]})
 
@@ -328,6 +335,13 @@ route(f"GET {S}/events/{{event_id}}/audit")(same(path={"event_id": "w.event"}))
 async def _check_in(w: World, role: str) -> Request:
     return Request(path={"session_id": w.session},
                    json={"person_id": await w.new_person(), "source": "check_in"})
+
+
+@route(f"POST {S}/sessions/{{session_id}}/attendance:batch")
+async def _check_in_many(w: World, role: str) -> Request:
+    return Request(path={"session_id": w.session},
+                   json={"person_ids": [await w.new_person()], "source": "check_in"},
+                   headers={"Idempotency-Key": unique("key")})
 
 
 route(f"GET {S}/sessions/{{session_id}}/attendance")(same(path={"session_id": "w.session"}))

@@ -163,7 +163,8 @@ class World:
     async def _scheduling(self) -> None:
         self.event = await self.new_event()
         self.conference = await self.new_event(kind="conference")
-        self.session = await self.new_session(facilitators=[self.person["leader"]])
+        self.session = await self.new_session(facilitators=[self.person["leader"]],
+                                              under_way=True)
         self.registration = await self.post(
             f"{SCHEDULING}/sessions/{self.session}/registrations", {}, role="participant")
         await self.post(f"{SCHEDULING}/sessions/{self.session}/attendance",
@@ -212,15 +213,22 @@ class World:
                 "subjects": ["ELA"], "grade_min": "6", "grade_max": "8", "timezone": TIMEZONE,
                 "credit_hours": 6, "status": "published"}
 
-    def session_body(self, facilitators: list[str] | None = None) -> dict:
-        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=next(_numbers) + 7)
+    def session_body(self, facilitators: list[str] | None = None, *,
+                     under_way: bool = False) -> dict:
+        """A session some days ahead; or, under_way, one that began an hour ago and runs all
+        day (attendance is recorded only from shortly before a session starts)."""
+        now = datetime.now(UTC).replace(microsecond=0)
+        starts = now - timedelta(hours=1) if under_way else now + timedelta(
+            days=next(_numbers) + 7)
+        hours = 12 if under_way else 2
         return {"title": unique("Session"), "starts_at": starts.isoformat(),
-                "ends_at": (starts + timedelta(hours=2)).isoformat(), "capacity": 30,
+                "ends_at": (starts + timedelta(hours=hours)).isoformat(), "capacity": 30,
                 "facilitator_ids": facilitators or []}
 
-    async def new_session(self, facilitators: list[str] | None = None) -> str:
+    async def new_session(self, facilitators: list[str] | None = None, *,
+                          under_way: bool = False) -> str:
         return (await self.post(f"{SCHEDULING}/events/{self.event}/sessions",
-                                self.session_body(facilitators)))["id"]
+                                self.session_body(facilitators, under_way=under_way)))["id"]
 
     async def new_person(self) -> str:
         """A teacher of D1 and a member of A: one of the people A's admins see in identity (and

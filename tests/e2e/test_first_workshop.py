@@ -5,6 +5,7 @@ page counts the leader, the teacher and where the teacher teaches."""
 import re
 import time
 from datetime import date, datetime
+from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -101,7 +102,12 @@ def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page, tm
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("response",
             lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    now = datetime.now(ZoneInfo("America/Los_Angeles"))
+    today = now.date()
+    # The session began within the last hour or two (check-in opens only shortly before a
+    # session starts), on today's date, and ends before midnight.
+    starts = clock(max(now.hour - 1, 0))
+    ends = clock(min(starts.hour + 2, 23), 59 if starts.hour >= 22 else 0)
 
     # The network admin posts a workshop series with one session of two seats.
     log_in(page, url, "admin@e2e.test")
@@ -113,14 +119,15 @@ def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page, tm
     page.get_by_label("Highest grade").select_option("8")
     page.get_by_label("Time zone").select_option("America/Los_Angeles")
     page.get_by_label("Date", exact=True).fill(today.isoformat())
-    page.get_by_label("Starts").fill("10:00")
-    page.get_by_label("Ends").fill("12:00")
+    page.get_by_label("Starts").fill(f"{starts:%H:%M}")
+    page.get_by_label("Ends").fill(f"{ends:%H:%M}")
     page.get_by_label("Capacity").fill("2")
     page.get_by_label("Facilitator").select_option(label="Maria Lopez")
     page.get_by_label("Publish now").check()
     page.get_by_role("button", name="Create event").click()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
-    expect(page.get_by_text("10:00 AM")).to_be_visible()
+    expect(page.get_by_text(f"{starts.hour % 12 or 12}:00 {'AM' if starts.hour < 12 else 'PM'}")
+           ).to_be_visible()
     event_url = page.url
 
     # On a phone-sized screen the event page still reads and works.

@@ -130,3 +130,107 @@ class TestStaffAndStrangers:
             "network_id": network["id"], **LINE, "email": "not an email"})
         assert response.status_code == 422
         assert response.json()["code"] == "invalid_input"
+
+
+def _line(n: int, **fields) -> dict:
+    return {"email": f"teacher{n}@example.org", "full_name": f"Teacher {n}", "role": "teacher",
+            **fields}
+
+
+class TestBatch:
+    """POST /people/matches:batch: a whole sign-in sheet in one call, answered per line."""
+
+    URL = f"{BASE}/people/matches:batch"
+
+    async def _send(self, api, items, headers, key="sheet-1"):
+        return await api.client.post(self.URL, json=items,
+                                     headers={**headers, "Idempotency-Key": key})
+
+    async def test_matches_creates_and_reports_each_line_in_order(self, api):
+        network, facilitator, _ = await _setup(api)
+        existing = await api.person("teacher1@example.org", full_name="Known Name")
+        items = [{"network_id": network["id"], **_line(0)},
+                 {"network_id": network["id"], **_line(1)},
+                 {"network_id": network["id"], **_line(2, email="not-an-email")},
+                 {"network_id": network["id"], **_line(3, role="wizard")},
+                 {"network_id": network["id"], **_line(0, full_name="Same Email Again")}]
+
+        response = await self._send(api, items,
+                                    _acting(await api.service_headers("scheduling"), facilitator))
+
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert [a["status"] for a in body["items"]] == [
+            "created", "matched", "error", "error", "matched"]
+        assert (body["created"], body["matched"], body["errors"]) == (1, 2, 2)
+        assert body["items"][1]["id"] == existing["id"]
+        assert body["items"][4]["id"] == body["items"][0]["id"]
+        assert "email" in body["items"][2]["message"] and "role" in body["items"][3]["message"]
+        assert body["items"][2]["id"] is None
+        created = (await api.client.get(f"{BASE}/people/{body['items'][0]['id']}",
+                                        headers=await api.admin())).json()
+        assert (created["email"], created["full_name"]) == ("teacher0@example.org", "Teacher 0")
+        # Audited per person as the facilitator, as a single match is.
+        actions = sorted(e["action"] for e in await _audit(api, network["id"])
+                         if e["action"] in ("person.create", "person.match"))
+        assert actions == ["person.create", "person.match", "person.match"]
+
+    async def test_staff_create_places_once_for_the_whole_batch(self, api):
+        network, _, coordinator = await _setup(api)
+        place = {"school": "Nowhere Elementary", "district": "Nowhere Unified", "county": "Inyo"}
+        items = [{"network_id": network["id"], **_line(n, **place)} for n in range(3)]
+        response = await self._send(api, items, coordinator)
+        assert response.status_code == 200, response.text
+        assert [a["status"] for a in response.json()["items"]] == ["created"] * 3
+        assert await _organizations(api, "district") == ["Nowhere Unified"]
+        assert await _organizations(api, "school") == ["Nowhere Elementary"]
+        people = await api.client.get(f"{BASE}/people", headers=coordinator,
+                                      params={"q": "@example.org", "limit": 200})
+        assert {p["email"] for p in people.json()["items"]} >= {
+            "teacher0@example.org", "teacher1@example.org", "teacher2@example.org"}
+
+    async def test_a_retry_with_the_same_key_gets_the_first_answer(self, api):
+        network, _, coordinator = await _setup(api)
+        items = [{"network_id": network["id"], **_line(n)} for n in range(2)]
+        first = await self._send(api, items, coordinator)
+        again = await self._send(api, items, coordinator)
+        assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+        assert again.json() == first.json()
+        assert [a["status"] for a in again.json()["items"]] == ["created", "created"]
+        other = await self._send(api, items[:1], coordinator)
+        assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+        # A new key is a new request: the people are matched now.
+        fresh = await self._send(api, items, coordinator, key="sheet-2")
+        assert [a["status"] for a in fresh.json()["items"]] == ["matched", "matched"]
+
+    async def test_the_key_is_required_and_the_batch_is_bounded(self, api):
+        network, _, coordinator = await _setup(api)
+        items = [{"network_id": network["id"], **_line(0)}]
+        missing = await api.client.post(self.URL, json=items, headers=coordinator)
+        assert missing.status_code == 422
+        assert missing.headers["content-type"].startswith("application/problem+json")
+        assert "idempotency-key" in missing.text.lower()
+        too_many = [{"network_id": network["id"], **_line(n)} for n in range(1001)]
+        assert (await self._send(api, too_many, coordinator)).status_code == 422
+        assert (await self._send(api, [], coordinator, key="k-2")).status_code == 422
+        # Nothing was created by the refused requests.
+        people = await api.client.get(f"{BASE}/people", headers=await api.admin(),
+                                      params={"email": "teacher0@example.org"})
+        assert people.json()["items"] == []
+
+    async def test_refused_as_the_single_route_is_and_nothing_is_done(self, api):
+        network, facilitator, coordinator = await _setup(api)
+        other = await api.organization("Other Network", "network")
+        items = [{"network_id": network["id"], **_line(0)}]
+        # A teacher calling directly, the service acting for no one: 403.
+        assert (await self._send(api, items, facilitator)).status_code == 403
+        assert (await self._send(api, items, await api.service_headers("scheduling"),
+                                 key="k-2")).status_code == 403
+        # One line for a network the coordinator is not staff of refuses the whole batch.
+        mixed = [*items, {"network_id": other["id"], **_line(1)}]
+        assert (await self._send(api, mixed, coordinator, key="k-3")).status_code == 403
+        people = await api.client.get(f"{BASE}/people", headers=await api.admin(),
+                                      params={"q": "teacher", "limit": 200})
+        assert [p for p in people.json()["items"] if p["email"].startswith("teacher")] == []
+        assert (await self._send(api, [{"network_id": "nope", **_line(0)}], coordinator,
+                                 key="k-4")).status_code in (403, 404)

@@ -70,7 +70,10 @@ class Directory:
         if "/members" in path and request.method in ("POST", "DELETE"):
             return self._members(request)
         if path == "/api/identity/v1/people" and request.method == "GET":
-            email = request.url.params.get("email")
+            email, ids = request.url.params.get("email"), request.url.params.get("ids")
+            if ids is not None:
+                found = [self.people[i] for i in ids.split(",") if i in self.people]
+                return httpx.Response(200, json={"items": found, "next_cursor": None})
             found = [p for p in self.people.values() if email and p.get("email") == email]
             return httpx.Response(200, json={"items": found[:1], "next_cursor": None})
         for prefix, records in (("/api/identity/v1/people/", self.people),

@@ -53,7 +53,7 @@ async def test_network_admins_see_who_registered_attended_or_facilitates(stack):
     # Before any event: the admin sees the network's members only.
     assert await listed(admin_token)() == {"admin@stack.test"}
 
-    starts = datetime.now(UTC) + timedelta(days=3)
+    starts = datetime.now(UTC) - timedelta(hours=1)  # under way: check-in is open
     event = await _post(stack, "/api/scheduling/v1/events", root, json={
         "network_id": network["id"], "kind": "workshop_series", "title": "Argument writing",
         "subjects": ["ELA"], "grade_min": "6", "grade_max": "8",

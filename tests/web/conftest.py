@@ -104,6 +104,11 @@ async def seed_network(stack: InProcessStack, *, teachers: int = 3) -> Network:
     return seeded
 
 
+def under_way() -> datetime:
+    """A start an hour ago: people are checked in only from shortly before a session starts."""
+    return datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+
+
 async def seed_event(stack: InProcessStack, network: Network, *, capacity: int = 2,
                      starts: datetime | None = None, title: str = "Argument writing") -> dict:
     """A published workshop series with one session led by the network's leader."""

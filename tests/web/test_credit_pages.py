@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import ADMIN, api_post, person_with_account, seed_event
+from tests.web.conftest import ADMIN, api_post, person_with_account, seed_event, under_way
 
 API = "/api/scheduling/v1"
 
@@ -17,7 +17,7 @@ async def credit(stack, network):
     coordinator = await person_with_account(stack, root, "coord@web.test", "Cora Coordinator")
     await api_post(stack, f"/api/identity/v1/organizations/{network.district_id}/members", root,
                    json={"person_id": coordinator["id"], "role": "coordinator"})
-    event = await seed_event(stack, network, title="Close reading")
+    event = await seed_event(stack, network, title="Close reading", starts=under_way())
     await api_post(stack, f"{API}/sessions/{event['sessions'][0]['id']}/attendance", root,
                    json={"person_id": network.teachers[0]["id"]})
     leader = await stack.token("leader@web.test", "teacher-password")

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tests.support.stack import BASE_URL, eventually
-from tests.web.conftest import api_post, seed_event
+from tests.web.conftest import api_post, seed_event, under_way
 
 HTMX = {"HX-Request": "true"}
 HEADER = "email,full_name,role,school,district,county"
@@ -23,8 +23,8 @@ def upload(sheet: str, name: str = "sheet.csv") -> dict:
 
 
 async def registered_session(stack, network) -> str:
-    """A session two teachers signed up for, so the roster lists them."""
-    event = await seed_event(stack, network)
+    """A session under way that two teachers signed up for, so the roster lists them."""
+    event = await seed_event(stack, network, starts=under_way())
     session_id = event["sessions"][0]["id"]
     for n in (0, 1):
         token = await stack.token(f"teacher{n}@web.test", "teacher-password")

@@ -5,7 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from tests.support.stack import eventually
-from tests.web.conftest import ADMIN, api_post, bearer, seed_event
+from tests.web.conftest import ADMIN, api_post, bearer, seed_event, under_way
 
 HTMX = {"HX-Request": "true"}
 
@@ -193,7 +193,7 @@ class TestSignUp:
 class TestCheckIn:
     async def test_the_leader_checks_a_participant_in_and_the_row_swaps(
             self, stack, network, visitor):
-        event = await seed_event(stack, network)
+        event = await seed_event(stack, network, starts=under_way())
         session_id = event["sessions"][0]["id"]
         teacher = await stack.token("teacher0@web.test", "teacher-password")
         await api_post(stack, f"/api/scheduling/v1/sessions/{session_id}/registrations", teacher)

@@ -7,7 +7,14 @@ import re
 
 import pypdf
 
-from tests.web.conftest import ADMIN, api_post, bearer, person_with_account, seed_event
+from tests.web.conftest import (
+    ADMIN,
+    api_post,
+    bearer,
+    person_with_account,
+    seed_event,
+    under_way,
+)
 
 HTMX = {"HX-Request": "true"}
 API = "/api/scheduling/v1"
@@ -50,7 +57,7 @@ async def session_state(stack, session_id: str) -> dict:
 class TestRosterPage:
     async def test_the_leader_sees_confirmed_the_waitlist_in_order_and_who_is_present(
             self, stack, network, visitor):
-        event = await seed_event(stack, network, capacity=1)
+        event = await seed_event(stack, network, capacity=1, starts=under_way())
         session_id = event["sessions"][0]["id"]
         for n in range(3):
             await sign_up(stack, session_id, f"teacher{n}@web.test")

@@ -20,6 +20,11 @@ async def add(db: AsyncSession, entry: AuditEntry) -> AuditEntry:
     return entry
 
 
+async def add_all(db: AsyncSession, entries: list[AuditEntry]) -> None:
+    db.add_all(entries)
+    await db.flush()
+
+
 async def page(db: AsyncSession, params: PageParams, *, organization_id: str | None,
                wanted: AuditFilter) -> tuple[list[AuditEntry], str | None]:
     statement = select(AuditEntry)

@@ -33,6 +33,11 @@ async def record(db: AsyncSession, *, actor: str, action: str, target_type: str,
     ))
 
 
+async def record_all(db: AsyncSession, entries: list[AuditEntry]) -> None:
+    """Many entries in one flush (a whole sign-in sheet's people, say)."""
+    await repository.add_all(db, entries)
+
+
 async def record_attempt(db: AsyncSession, attempt: Attempt) -> None:
     """Audits a refused attempt: a row under each network the refused object is in (where its
     admins read it); none when it names only organizations identity does not know, and one for

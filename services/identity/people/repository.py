@@ -19,6 +19,14 @@ async def by_email(db: AsyncSession, email: str) -> Person | None:
     return (await db.exec(select(Person).where(Person.email == email.strip().lower()))).first()
 
 
+async def by_emails(db: AsyncSession, emails: set[str]) -> dict[str, Person]:
+    """The people with these (lower-cased) emails, by email, in one query."""
+    if not emails:
+        return {}
+    statement = select(Person).where(col(Person.email).in_(sorted(emails)))
+    return {p.email: p for p in await db.exec(statement)}
+
+
 async def by_ids(db: AsyncSession, ids: set[str]) -> dict[str, Person]:
     if not ids:
         return {}
@@ -120,3 +128,15 @@ async def affiliate(db: AsyncSession, *, person_id: str, organization_id: str, s
     """Record that the person belongs to the organization's people; False if already known."""
     return await insert_unless_duplicate(db, PersonAffiliation(
         person_id=person_id, organization_id=organization_id, source=source))
+
+
+async def affiliated(db: AsyncSession, *, person_ids: set[str], organization_ids: set[str]
+                     ) -> set[tuple[str, str]]:
+    """Which (person, organization) pairs among these are already affiliated, in one query."""
+    if not person_ids or not organization_ids:
+        return set()
+    rows = await db.exec(select(PersonAffiliation.person_id, PersonAffiliation.organization_id)
+                         .where(col(PersonAffiliation.person_id).in_(sorted(person_ids)),
+                                col(PersonAffiliation.organization_id).in_(
+                                    sorted(organization_ids))))
+    return {(person_id, organization_id) for person_id, organization_id in rows}

@@ -1,7 +1,7 @@
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from services.identity.deps import (
     ActingPrincipalDep,
@@ -9,11 +9,20 @@ from services.identity.deps import (
     PrincipalDep,
     SessionDep,
 )
-from services.identity.idempotency import KEY_DESCRIPTION, IdempotencyKey, idempotency, respond_once
+from services.identity.idempotency import (
+    KEY_DESCRIPTION,
+    REQUIRED_KEY_RESPONSES,
+    IdempotencyKey,
+    RequiredIdempotencyKey,
+    idempotency,
+    respond_once,
+)
 from services.identity.people import service
 from services.identity.people.schemas import (
+    MAX_BATCH,
     PersonCreate,
     PersonMatch,
+    PersonMatchBatchResult,
     PersonMatchResult,
     PersonPublic,
     PersonUpdate,
@@ -62,6 +71,34 @@ async def create_person_match(db: SessionDep, actor: PrincipalDep, acting: Actin
     if created:
         response.status_code = status.HTTP_201_CREATED
     return PersonMatchResult(id=person.id, created=created)
+
+
+MatchItems = Annotated[list[dict[str, Any]], Body(
+    min_length=1, max_length=MAX_BATCH,
+    description=f"Up to {MAX_BATCH} items, each the body of `POST /people/matches` "
+                "(PersonMatch): email, full_name, role, school, district, county, network_id.")]
+
+
+@router.post("/people/matches:batch", response_model=PersonMatchBatchResult,
+             status_code=status.HTTP_200_OK, responses=REQUIRED_KEY_RESPONSES,
+             summary="Match or create many sign-in sheet people at once",
+             description="`POST /people/matches` for up to 1000 people in one transaction, "
+                         "with the same authorization (checked for every network the items "
+                         "name: one refused refuses the batch). Answered per item, in order: "
+                         "`matched` or `created` with the id, or `error` with what is wrong "
+                         "with that item, which stops no other. The Idempotency-Key header is "
+                         "required (422 without it). " + KEY_DESCRIPTION)
+async def create_person_matches(db: SessionDep, actor: PrincipalDep, acting: ActingPrincipalDep,
+                                items: MatchItems, request: Request,
+                                idempotency_key: RequiredIdempotencyKey) -> Response:
+    async def match() -> tuple[int, dict]:
+        answers = await service.match_batch(db, actor, acting, items)
+        return 200, PersonMatchBatchResult.of(answers).model_dump(mode="json")
+
+    # A service's key is its own for each user it acts for.
+    subject = f"{actor.subject} for {acting.subject}"[:200] if acting else actor.subject
+    return await idempotency.respond(db, request, subject=subject, key=idempotency_key,
+                                     body=items, action=match)
 
 
 @router.get("/people", response_model=Page[PersonPublic], summary="List people")

@@ -1,5 +1,5 @@
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -44,6 +44,32 @@ class PersonMatchResult(BaseModel):
     # Nothing else about the person: a facilitator learns only which id to record attendance for.
     id: str
     created: bool
+
+
+MAX_BATCH = 1000
+
+
+class MatchAnswer(BaseModel):
+    """One item of a batch, answered: matched or created (with the id only, as one match is),
+    or an error saying what is wrong with that item (it changed nothing)."""
+
+    status: Literal["matched", "created", "error"]
+    id: str | None = None
+    message: str | None = None
+
+
+class PersonMatchBatchResult(BaseModel):
+    items: list[MatchAnswer]  # in the order of the request's items
+    matched: int
+    created: int
+    errors: int
+
+    @classmethod
+    def of(cls, answers: list[MatchAnswer]) -> "PersonMatchBatchResult":
+        counts = {status: sum(a.status == status for a in answers)
+                  for status in ("matched", "created", "error")}
+        return cls(items=answers, matched=counts["matched"], created=counts["created"],
+                   errors=counts["error"])
 
 
 class PersonUpdate(BaseModel):

@@ -1,21 +1,25 @@
 """People: educators, most of whom first appear on a sign-in sheet."""
 
 from collections.abc import Callable
+from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import access
 from services.identity.audit import service as audit
+from services.identity.audit.models import AuditEntry
 from services.identity.db import OutboxEvent
 from services.identity.errors import EmailTaken, PersonNotFound
 from services.identity.organizations.service import Place, get_organization, resolve_place
 from services.identity.people import repository
-from services.identity.people.models import Person
-from services.identity.people.schemas import PersonCreate, PersonMatch, PersonUpdate
+from services.identity.people.models import Person, PersonAffiliation
+from services.identity.people.schemas import MatchAnswer, PersonCreate, PersonMatch, PersonUpdate
 from shared.auth import Principal
+from shared.db import insert_all_unless_duplicate
 from shared.denials import Attempt, Denied
 from shared.errors import CascadeError, Forbidden, InvalidInput
-from shared.outbox import publish
+from shared.outbox import publish, publish_all
 from shared.pagination import PageParams
 
 MAX_IDS = 200
@@ -101,36 +105,146 @@ async def match_person(db: AsyncSession, actor: Principal, acting: Principal | N
     """The person with this email, or a new one, affiliated with the network either way; and
     whether they were created. Facilitators never create organizations: a school or district
     name that finds none is left unset."""
-    powers = access.match_powers(actor, acting, data.network_id)
-    access.require(powers is not None,
-                   "Only this network's staff, or a service acting for one of its facilitators, "
-                   "match people for it.", organization_id=data.network_id)
-    network = await get_organization(db, data.network_id)
+    [outcome] = await match_people(db, actor, acting, [data])
+    if isinstance(outcome, CascadeError):
+        raise outcome
+    return outcome
+
+
+def _validation_message(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(part) for part in error['loc']) or 'item'}: {error['msg']}"
+                     for error in exc.errors())[:500]
+
+
+async def match_batch(db: AsyncSession, actor: Principal, acting: Principal | None,
+                      items: list[Any]) -> list[MatchAnswer]:
+    """match_person for each item of a batch, in one transaction, answered in order: an item
+    that is not a valid match is answered with what is wrong with it and stops no other."""
+    answers: list[MatchAnswer | None] = [None] * len(items)
+    valid: list[tuple[int, PersonMatch]] = []
+    for index, item in enumerate(items):
+        try:
+            valid.append((index, PersonMatch.model_validate(item)))
+        except ValidationError as exc:
+            answers[index] = MatchAnswer(status="error", message=_validation_message(exc))
+    outcomes = await match_people(db, actor, acting, [data for _index, data in valid])
+    for (index, _data), outcome in zip(valid, outcomes, strict=True):
+        answers[index] = (
+            MatchAnswer(status="error", message=outcome.detail)
+            if isinstance(outcome, CascadeError)
+            else MatchAnswer(status="created" if outcome[1] else "matched", id=outcome[0].id))
+    return [answer for answer in answers if answer is not None]
+
+
+async def _match_powers(db: AsyncSession, actor: Principal, acting: Principal | None,
+                        network_ids: set[str]) -> dict[str, str]:
+    """What the caller may do for each network ("staff" or "facilitator"); refused as a whole
+    when one network is not theirs (or not a network identity knows)."""
+    powers = {}
+    for network_id in sorted(network_ids):
+        power = access.match_powers(actor, acting, network_id)
+        access.require(power is not None,
+                       "Only this network's staff, or a service acting for one of its "
+                       "facilitators, match people for it.", organization_id=network_id)
+        powers[(await get_organization(db, network_id)).id] = power
+    return powers
+
+
+async def match_people(db: AsyncSession, actor: Principal, acting: Principal | None,
+                       people: list[PersonMatch]) -> list[tuple[Person, bool] | CascadeError]:
+    """match_person for many at once, for a whole sign-in sheet: a few queries and one flush per
+    kind of row for all of them, not several statements each. Each answer is the person and
+    whether they were created, or the error that refused that one alone."""
+    powers = await _match_powers(db, actor, acting, {data.network_id for data in people})
     # The user the change is audited as (match_powers refused a service acting for no one).
     user = acting if actor.is_service and acting is not None else actor
-    person = await repository.by_email(db, data.email)
-    created = False
-    if person is None:
-        place = await resolve_place(db, school=data.school, district=data.district,
-                                    county=data.county, create=powers == "staff")
-        try:
-            person = await add_person(db, email=data.email, full_name=data.full_name,
-                                      role=data.role.value, place=place)
-            created = True
-        except EmailTaken:
-            # Created by a concurrent import since we looked: that is a match.
-            person = await repository.by_email(db, data.email)
-            if person is None:
-                raise
-    await repository.affiliate(db, person_id=person.id, organization_id=network.id,
-                               source="match")
-    details = {"via": actor.subject, "network_id": network.id}
+    known = await repository.by_emails(db, {data.email for data in people})
+    places: dict[tuple, Place | CascadeError] = {}
+    outcomes: list[tuple[Person, bool] | CascadeError] = []
+    created: list[Person] = []
+    for data in people:
+        person = known.get(data.email)
+        if person is not None:
+            outcomes.append((person, False))
+            continue
+        create = powers[data.network_id] == "staff"
+        wanted = (data.school, data.district, data.county, create)
+        if wanted not in places:
+            places[wanted] = await _place(db, *wanted)
+        place = places[wanted]
+        if isinstance(place, CascadeError):
+            outcomes.append(place)
+            continue
+        person = Person(email=data.email, full_name=data.full_name.strip(), role=data.role.value,
+                        school_id=place.school_id, district_id=place.district_id,
+                        county=place.county)
+        known[data.email] = person  # the same email again in the batch is a match
+        created.append(person)
+        outcomes.append((person, True))
+    if not await insert_all_unless_duplicate(db, created):
+        # Someone created one of them since we looked: take them one at a time.
+        outcomes = [await _add_one(db, outcome) for outcome in outcomes]
+        created = [o[0] for o in outcomes if not isinstance(o, CascadeError) and o[1]]
+    await publish_all(db, OutboxEvent, [("person.created", person.id, event_payload(person))
+                                        for person in created])
+    await _affiliate_all(db, [(outcome[0].id, data.network_id)
+                              for data, outcome in zip(people, outcomes, strict=True)
+                              if not isinstance(outcome, CascadeError)])
+    await audit.record_all(db, [
+        _match_audit(user, actor, data.network_id, *outcome)
+        for data, outcome in zip(people, outcomes, strict=True)
+        if not isinstance(outcome, CascadeError)])
+    return outcomes
+
+
+async def _place(db: AsyncSession, school: str | None, district: str | None,
+                 county: str | None, create: bool) -> Place | CascadeError:
+    try:
+        async with db.begin_nested():
+            return await resolve_place(db, school=school, district=district, county=county,
+                                       create=create)
+    except CascadeError as exc:
+        return exc
+
+
+async def _add_one(db: AsyncSession, outcome: tuple[Person, bool] | CascadeError
+                   ) -> tuple[Person, bool] | CascadeError:
+    """One outcome of match_people again, its new person inserted alone: matched after all
+    when a concurrent import created them first."""
+    if isinstance(outcome, CascadeError) or not outcome[1]:
+        return outcome
+    person = outcome[0]
+    email = person.email
+    if await repository.add_unless_taken(db, person):
+        return person, True
+    found = await repository.by_email(db, email)
+    return (found, False) if found is not None else EmailTaken(
+        f"A person with email {email} is being created by another request; try again.")
+
+
+async def _affiliate_all(db: AsyncSession, pairs: list[tuple[str, str]]) -> None:
+    wanted = dict.fromkeys(pairs)  # in order, once each
+    known = await repository.affiliated(db, person_ids={p for p, _o in wanted},
+                                        organization_ids={o for _p, o in wanted})
+    missing = [PersonAffiliation(person_id=person_id, organization_id=organization_id,
+                                 source="match")
+               for person_id, organization_id in wanted
+               if (person_id, organization_id) not in known]
+    if not await insert_all_unless_duplicate(db, missing):
+        for row in missing:  # affiliated concurrently: each one that is not yet
+            await repository.affiliate(db, person_id=row.person_id,
+                                       organization_id=row.organization_id, source="match")
+
+
+def _match_audit(user: Principal, actor: Principal, network_id: str, person: Person,
+                 created: bool) -> AuditEntry:
+    details = {"via": actor.subject, "network_id": network_id}
     if created:
         details |= {"school_id": person.school_id, "district_id": person.district_id}
-    action = "person.create" if created else "person.match"
-    await audit.record(db, actor=user.subject, action=action, target_type="person",
-                       target_id=person.id, organization_id=network.id, details=details)
-    return person, created
+    return AuditEntry(actor_subject=user.subject,
+                      action="person.create" if created else "person.match",
+                      target_type="person", target_id=person.id, organization_id=network_id,
+                      details=details)
 
 
 async def _visible(db: AsyncSession, actor: Principal, person_id: str, *, action: str

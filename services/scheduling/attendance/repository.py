@@ -16,7 +16,6 @@ async def find(db: AsyncSession, *, session_id: str, person_id: str) -> Attendan
     return (await db.exec(statement)).first()
 
 
-
 async def attended_among(db: AsyncSession, *, session_id: str,
                          person_ids: Iterable[str]) -> set[str]:
     ids = list(set(person_ids))

@@ -15,6 +15,11 @@ async def save(db: AsyncSession, row: SQLModel) -> None:
     await db.flush()
 
 
+async def save_all(db: AsyncSession, rows: list[SQLModel]) -> None:
+    db.add_all(rows)
+    await db.flush()
+
+
 async def get(db: AsyncSession, model: type[Row], job_id: str) -> Row | None:
     return await db.get(model, job_id)
 

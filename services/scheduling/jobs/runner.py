@@ -82,13 +82,15 @@ class JobRunner:
             await self.update(job_id, status="failed", message=OUR_FAILURE)
 
     @asynccontextmanager
-    async def step(self, job_id: str) -> AsyncIterator[tuple[AsyncSession, Any]]:
-        """One step (a line, a group of lines) in one transaction with the job's progress: all
-        of it or none. The body changes what it applies and the job's own counters."""
+    async def step(self, job_id: str, *, lines: int = 1
+                   ) -> AsyncIterator[tuple[AsyncSession, Any]]:
+        """One step (a line, a group of `lines` lines) in one transaction with the job's
+        progress: all of it or none. The body changes what it applies and the job's own
+        counters."""
         async with self.sessions() as db:
             job = await self.kind.get(db, job_id)  # committed before the job started
             yield db, job
-            job.processed += 1
+            job.processed += lines
             job.updated_at = utcnow()
             await repository.save(db, job)
             await db.commit()
@@ -96,8 +98,13 @@ class JobRunner:
     async def reject(self, job_id: str, line: int, message: str) -> None:
         """Count a step as processed and record why its line was not applied."""
         async with self.step(job_id) as (db, _job):
-            await repository.save(db, self.kind.error_model(job_id=job_id, line=line,
-                                                            message=message[:500]))
+            await self.errors(db, job_id, [(line, message)])
+
+    async def errors(self, db: AsyncSession, job_id: str, lines: list[tuple[int, str]]) -> None:
+        """Record, within a step, why each of these lines was not applied."""
+        await repository.save_all(db, [self.kind.error_model(job_id=job_id, line=line,
+                                                             message=message[:500])
+                                       for line, message in lines])
 
     async def update(self, job_id: str, **changes: str) -> None:
         async with self.sessions() as db:

@@ -4,7 +4,8 @@ import hashlib
 
 from fastapi import APIRouter, Request, Response
 
-from services.scheduling.deps import IdentityDep, PrincipalDep, SessionDep
+from services.scheduling.attendance.router import LEAD_TIME, NOT_OPEN
+from services.scheduling.deps import CheckInLeadDep, IdentityDep, PrincipalDep, SessionDep
 from services.scheduling.idempotency.responses import KEY_DESCRIPTION, IdempotencyKey
 from services.scheduling.jobs.runner import JobRunner
 from services.scheduling.jobs.start import start_job
@@ -27,26 +28,27 @@ def _public(job: SignInSheetJob, errors: list[SignInSheetLineError]) -> SignInSh
 
 
 @router.post("/sessions/{session_id}/sign-in-sheet", response_model=SignInSheetJobPublic,
-             status_code=202, openapi_extra=CSV_BODY,
+             status_code=202, openapi_extra=CSV_BODY, responses=NOT_OPEN,
              summary="Import a session's sign-in sheet (CSV); answers the job that applies it",
-             description=KEY_DESCRIPTION)
+             description=LEAD_TIME + KEY_DESCRIPTION)
 async def create_sign_in_sheet(session_id: str, request: Request, principal: PrincipalDep,
-                               identity: IdentityDep,
+                               identity: IdentityDep, lead: CheckInLeadDep,
                                idempotency_key: IdempotencyKey = None) -> Response:
     sessions = request.app.state.sessions
     async with sessions() as db:
-        session = await service.authorize(db, principal=principal, session_id=session_id)
+        session = await service.authorize_import(db, principal=principal, session_id=session_id,
+                                                 lead=lead)
     sheet = await read_upload(request, InvalidSheet)
     lines = service.parse_sheet(sheet)
 
     async def create(db) -> tuple[SignInSheetJob, dict]:
         job = await service.create_job(db, principal=principal, session_id=session_id,
-                                       lines=lines)
+                                       lines=lines, lead=lead)
         return job, _public(job, []).model_dump(mode="json")
 
     importer = service.Importer(
         runner=JobRunner(service.KIND, sessions), identity=identity,
-        network_id=session.network_id, acting_token=bearer_token(request) or "")
+        network_id=session.network_id, acting_token=bearer_token(request) or "", lead=lead)
     return await start_job(
         request, principal=principal, key=idempotency_key,
         fingerprint={"sheet_sha256": hashlib.sha256(sheet).hexdigest()}, create=create,
