@@ -2,6 +2,7 @@
 pages shared.outbox.feed_router would serve, from lists the test fills, plus the token endpoint
 reach gets its service token from. The whole chain with the real services is tested elsewhere."""
 
+import time
 from datetime import UTC, datetime
 
 import httpx
@@ -92,6 +93,8 @@ async def caught_up(app, since: datetime) -> None:
         )
 
     await eventually(check)
+    # ... and its index holds what they applied (it refreshes every second by itself).
+    await app.state.reach_index.refresh(since=time.monotonic())
 
 
 # Payloads exactly as the brief fixes them for the identity and scheduling feeds.

@@ -151,6 +151,7 @@ class TestConsumer:
     async def test_no_workers_when_feeds_are_turned_off(self, database_urls, keys, feeds):
         app = reach_app(database_urls["reach"], feeds, keys, consume_feeds=False)
         async with app.router.lifespan_context(app):
+            await app.state.reach_index.refresh()  # loaded from the (empty) read model
             body = await summary(app, keys)
         assert body["as_of"] is None and body["direct"] == 0
         assert feeds.reads == {"identity": [], "scheduling": []}

@@ -196,6 +196,7 @@ class TestPartnerQuota:
                         partner_queries_per_second=0.01, consume_feeds=False)
         async with app.router.lifespan_context(app), httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://reach") as client:
+            await app.state.reach_index.refresh()
             answers = [await client.get("/api/reach/v1/summary", params=WINDOW,
                                         headers=partner(keys)) for _ in range(3)]
             staff = await client.get("/api/reach/v1/summary", params=WINDOW,

@@ -30,9 +30,9 @@ async def test_a_rebuilt_read_model_gives_the_same_figures(reach, keys):
     app = reach._transport.app
     async with app.state.sessions() as db:
         rows = [len((await db.exec(table.__table__.select())).all()) for table in READ_MODEL]
-    # The service's own feed workers go on meanwhile, so they may apply some pages themselves.
+    # The service's own feed workers go on meanwhile, so they may apply the pages themselves.
     applied = await rebuild(app)
-    assert set(applied) == {"identity", "scheduling"} and sum(applied.values()) > 0
+    assert set(applied) == {"identity", "scheduling"}
     async with app.state.sessions() as db:
         assert [len((await db.exec(table.__table__.select())).all())
                 for table in READ_MODEL] == rows

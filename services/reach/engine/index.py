@@ -56,6 +56,7 @@ from services.reach.engine.result import (
     Places,
     Reach,
     SessionFilter,
+    person_keys,
 )
 from services.reach.readmodel.models import (
     Attendance,
@@ -439,6 +440,7 @@ class ReachIndex:
         self.persons = _Columns(has=(bool, False), role=(np.int32, -1),
                                 school=(np.int32, -1), district=(np.int32, -1),
                                 county=(np.int32, -1))
+        self.person_keys = np.zeros(0, dtype=np.uint32)  # cell keys, hashed once per person
         self.orgs = _Columns(exists=(bool, False), truthy=(bool, False),
                              parent=(np.int32, -1), county=(np.int32, -1),
                              high_poverty=(np.int8, -1), el_serving=(np.int8, -1),
@@ -866,7 +868,11 @@ class ReachIndex:
             flag = pick(getattr(orgs, lens), school_org)
             flag = np.where(flag < 0, pick(getattr(orgs, lens), district_org), flag)
             places[lens] = _places(flag.astype(np.int32), ["no", "yes"])
-        return People(count=n, ids=tuple(persons.ids), places=places)
+        if self.person_keys.size < n:
+            self.person_keys = np.concatenate(
+                [self.person_keys, person_keys(persons.ids[self.person_keys.size:n])])
+        return People(count=n, ids=tuple(persons.ids), places=places,
+                      keys=self.person_keys[:n])
 
 
 def _places(values: np.ndarray, names: list[str],
