@@ -102,7 +102,8 @@ RULES_NO_SCHEMA_STATES = [
           "grant_type, and the fields each grant needs, are OAuth's 400 when missing (RFC 6749 "
           "5.2): which fields depends on grant_type, a rule the form's schema cannot state"),
     Expected("ST205",
-             r"(POST /api/identity/v1/people/matches|GET /api/scheduling/v1/events/counties)",
+             r"(POST /api/identity/v1/people/matches(:batch)?|"
+             r"GET /api/scheduling/v1/events/counties)",
              "", "the path also fits /people/{person_id} or /events/{event_id}, whose methods "
              "Allow rightly lists"),
     _rule(r"POST /api/identity/v1/(people.*|organizations/\{organization_id\}/invitations)",
@@ -114,6 +115,8 @@ RULES_NO_SCHEMA_STATES = [
     _rule(r"POST /api/reach/v1/webhooks", r'"code":"(invalid_webhook_url|unknown_partner)"',
           "a webhook URL must be https to a public host, and partner_id a stored partner of "
           "the network"),
+    _rule(r"GET /api/reach/v1/cascade", r'"code":"leader_not_in_network"',
+          "leader_id must name a leader of the network in the window"),
     _rule(r"POST /api/scheduling/v1/networks/\{network_id\}/event-imports(/preview)?",
           r'"code":"invalid_event_sheet"', "the CSV file's header line and encoding"),
 ]

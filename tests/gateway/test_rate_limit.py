@@ -62,7 +62,7 @@ async def test_exempt_addresses_are_not_limited():
 
 def test_the_bucket_refills_with_time(monkeypatch):
     now = [100.0]
-    monkeypatch.setattr("gateway.middleware.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("shared.ratelimit.time.monotonic", lambda: now[0])
     bucket = TokenBucket(burst=2, per_second=1.0)
     assert [bucket.take("a"), bucket.take("a")] == [0.0, 0.0]
     assert bucket.take("a") == pytest.approx(1.0)

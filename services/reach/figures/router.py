@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -6,15 +5,13 @@ from fastapi.responses import Response
 
 from services.reach.deps import CallerDep, SessionDep, SettingsDep
 from services.reach.engine.provider import EngineDep
-from services.reach.errors import InvalidWindow, NotAllowedForNetwork, UnknownFilter
+from services.reach.errors import NotAllowedForNetwork, UnknownFilter
 from services.reach.figures import service
 from services.reach.figures.audit import record_partner_query
 from services.reach.figures.questions import (
     CHOICES,
     DIMENSIONS,
     FILTERS,
-    FIRST_YEAR,
-    LAST_YEAR,
     Question,
 )
 from services.reach.figures.schemas import (
@@ -23,16 +20,16 @@ from services.reach.figures.schemas import (
     GrowthPublic,
     SummaryPublic,
 )
+from shared.dates import Day
 
 router = APIRouter(tags=["figures"])
 
-# Windows stay within the years a school year can be named for; a date in year 9999 is a 422.
-DAY = {"ge": date(FIRST_YEAR, 1, 1), "le": date(LAST_YEAR + 1, 12, 31)}
 NetworkId = Annotated[str, Query(min_length=1, max_length=64, description="the network's id",
                                  examples=["01JBNETWORK0000000000000000"])]
-From = Annotated[date, Query(alias="from", description="first day of the window (inclusive); "
+# Days as every Cascade API takes them: a date in year 9999 is a 422 (shared/dates.py).
+From = Annotated[Day, Query(alias="from", description="first day of the window (inclusive); "
                              "partners: the first day of a month", examples=["2025-07-01"])]
-To = Annotated[date, Query(description="last day of the window (inclusive); partners: the last "
+To = Annotated[Day, Query(description="last day of the window (inclusive); partners: the last "
                            "day of a month", examples=["2026-06-30"])]
 Dimension = Annotated[str, Query(max_length=40, description="what the rows are",
                                  json_schema_extra={"enum": list(DIMENSIONS)})]
@@ -75,9 +72,6 @@ async def question(
              "high_poverty": high_poverty, "el_serving": el_serving, "rural": rural,
              "subject": subject, "grade_span": grade_span, "event_kind": event_kind,
              "school_year": school_year, "program_year": program_year, "program_id": program_id}
-    for day in (from_, to):
-        if not DAY["ge"] <= day <= DAY["le"]:
-            raise InvalidWindow(f"Dates run from {DAY['ge']} to {DAY['le']}.")
     return Question(network_id=network_id, start=from_, end=to,
                     filters={k: v for k, v in given.items() if v is not None})
 

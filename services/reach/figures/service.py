@@ -289,8 +289,9 @@ async def breakdown(db: AsyncSession, engine: Engine, asked: Asked, *,
         sizes = await headcounts(db, list(places.keys)) if dimension in ("school", "district") \
             else {}
         for i, key in enumerate(keys):
-            if not any(table.values[name][i] for name in table.cell_keys):
-                continue  # nobody of this place counts anywhere: no empty row
+            if not any(table.values[name][i] for name in table.cell_keys) or (
+                    key is None and not table.values["total"][i]):
+                continue  # no empty rows, and no "not recorded" row of leaders alone
             rows.append(_row(table, i, d, key, labels[i], whole, sizes.get(key)))
         rows.sort(key=lambda r: (r.key is None, r.label.casefold(), r.key or ""))
     else:
