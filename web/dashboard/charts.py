@@ -65,7 +65,7 @@ def growth_chart(periods: list[tuple[str, int | None, int | None]]) -> GrowthCha
     top = nice_ceiling(max((v or 0 for _, new, cum in periods for v in (new, cum)), default=0))
     plot_height, plot_width = HEIGHT - TOP - BOTTOM, WIDTH - LEFT - RIGHT
     slot = plot_width / max(len(periods), 1)
-    bar_width = round(slot * 0.6, 1)
+    bar_width = round(min(slot * 0.6, 80.0), 1)
     baseline = HEIGHT - BOTTOM
 
     def y(value: int) -> float:
