@@ -36,12 +36,14 @@ assets: $(VENDOR)/.installed
 
 # Pinned packages from the npm registry; no lockfile is needed because none of them has
 # dependencies of its own except swagger-ui-dist's exact-pinned one. Install scripts are off.
+# us-atlas: the Census Bureau's county boundaries, for the reach dashboard's map (web/dashboard).
 $(VENDOR)/.installed: package.json
 	npm install --no-package-lock --no-audit --no-fund --ignore-scripts --loglevel=error
 	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	cp node_modules/us-atlas/counties-albers-10m.json $(VENDOR)/
 	@touch $@
 
 # Browser tests drive Debian's Chromium; nothing downloads a browser of its own.

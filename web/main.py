@@ -1,5 +1,6 @@
 """Cascade's pages. Run with: uvicorn --factory web.main:create_app (behind the gateway)."""
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from shared.http import make_client
 from shared.requests import RequestIdMiddleware, configure_logging
 from web.auth import LoginRequired, login_url, resolve_user, sign_out
 from web.clients import ApiError, Clients
+from web.dashboard.map import california
 from web.htmx import get_htmx
 from web.login_sessions import AccessTokens
 from web.pages import (
@@ -59,6 +61,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The reach dashboard's county boundaries, decoded once before the first page asks.
+        await asyncio.to_thread(california)
         try:
             yield
         finally:

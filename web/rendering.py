@@ -63,9 +63,30 @@ def hours(value: float | int | None) -> str:
     return f"{value:g}"
 
 
+WITHHELD = "—"
+
+
+def figure(value: float | int | None, places: int = 1) -> str:
+    """A count as people read it (12,345); a withheld figure (None) as a dash."""
+    if value is None:
+        return WITHHELD
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.{places}f}"
+    return f"{int(value):,}"
+
+
+def percent(value: float | None) -> str:
+    return WITHHELD if value is None else f"{100 * value:.0f}%"
+
+
+def shade(value: int | None, scale: Any, withheld: bool = False) -> str:
+    """The map's and tables' shading class of a value on a web.dashboard.charts.Shades scale."""
+    return scale.css(value, withheld)
+
+
 templates = Jinja2Templates(directory=TEMPLATES)
 templates.env.filters.update(local_time=local_time, iso_local=iso_local, long_date=long_date,
-                             hours=hours)
+                             hours=hours, figure=figure, percent=percent, shade=shade)
 templates.env.globals.update(KIND_LABELS=KIND_LABELS, FORMAT_LABELS=FORMAT_LABELS)
 # Macros as a global rather than an {% import %}: a block rendered alone never runs the
 # template's top-level imports.
