@@ -3,6 +3,8 @@ pages shared.outbox.feed_router would serve, from lists the test fills, plus the
 reach gets its service token from. The whole chain with the real services is tested elsewhere."""
 
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
@@ -78,6 +80,21 @@ def reach_app(database_url: str, feeds: FakeFeeds, keys, *,
         verifier=keys.verifier("reach"),
         webhook_transport=webhook_transport,
     )
+
+
+@asynccontextmanager
+async def serving(database_url: str, keys, load: Callable[[FakeFeeds], None],
+                  **settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a reach app that has read the feeds `load` filled, to their end."""
+    feeds = FakeFeeds(keys)
+    load(feeds)
+    since = datetime.now(UTC)
+    app = reach_app(database_url, feeds, keys, **settings)
+    async with app.router.lifespan_context(app):
+        await caught_up(app, since)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://reach") as client:
+            yield client
 
 
 async def caught_up(app, since: datetime) -> None:

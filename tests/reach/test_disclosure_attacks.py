@@ -14,21 +14,18 @@ The network: leader L leads a math series in Alameda and Fresno.
   2026-11-10  a one-off workshop of L: 5 teachers of F1 who came to nothing else
 """
 
-from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 from services.reach.figures.disclosure import NOISE, perturbation
 from tests.reach.feeds import (
     FakeFeeds,
     attendance,
-    caught_up,
     event,
     membership,
     organization,
     person,
-    reach_app,
+    serving,
     session,
 )
 
@@ -77,15 +74,8 @@ def load(feeds: FakeFeeds) -> None:
 
 @pytest.fixture
 async def reach(database_urls, keys):
-    feeds = FakeFeeds(keys)
-    load(feeds)
-    since = datetime.now(UTC)
-    app = reach_app(database_urls["reach"], feeds, keys, min_cell_size=MIN)
-    async with app.router.lifespan_context(app):
-        await caught_up(app, since)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://reach") as client:
-            yield client
+    async with serving(database_urls["reach"], keys, load, min_cell_size=MIN) as client:
+        yield client
 
 
 def partner(keys):

@@ -15,18 +15,16 @@ M moved from school S1 to S2 after s1: she is counted where she is now.
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from tests.reach.feeds import (
     FakeFeeds,
     attendance,
-    caught_up,
     event,
     membership,
     organization,
     person,
-    reach_app,
+    serving,
     session,
 )
 
@@ -72,15 +70,8 @@ def load(feeds: FakeFeeds) -> None:
 
 @pytest.fixture
 async def reach(database_urls, keys):
-    feeds = FakeFeeds(keys)
-    load(feeds)
-    since = datetime.now(UTC)
-    app = reach_app(database_urls["reach"], feeds, keys)
-    async with app.router.lifespan_context(app):
-        await caught_up(app, since)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://reach") as client:
-            yield client
+    async with serving(database_urls["reach"], keys, load) as client:
+        yield client
 
 
 def window(network: str) -> dict:

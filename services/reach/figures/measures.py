@@ -13,10 +13,13 @@ from services.reach.engine.result import People, Reach
 
 SETS = ("direct", "conference", "indirect", "total")
 FOOTPRINT_DIMENSIONS = ("school", "district", "county")
-# Measures that count people (cells), and sums that do not (hours, attendances).
+# Measures that count people (cells); the others are sums (hours, attendances).
 COUNTS = ("leaders", "active_leaders", "direct", "direct_multi_session", "direct_returned",
           "conference", "indirect", "total", "completed", "repeat")
-SUMS = ("pd_hours", "attendances", "first_sessions", "returned_after_first")
+
+
+def counts_people(name: str) -> bool:
+    return name in COUNTS or name.startswith(("generation_", "facilitators_"))
 
 
 def person_measures(reach: Reach) -> dict[str, np.ndarray]:
@@ -50,10 +53,6 @@ def generations_of(reach: Reach) -> list[int]:
     return list(range(1, deepest + 1))
 
 
-def count_names(names) -> list[str]:
-    return [n for n in names if n in COUNTS or n.startswith(("generation_", "facilitators_"))]
-
-
 @dataclass
 class Table:
     """Figures per row: exact values and, for counts of people, their cell keys."""
@@ -61,11 +60,8 @@ class Table:
     keys: list[str | None]  # row keys (None: not recorded); a summary has one row, None
     values: dict[str, np.ndarray]  # measure -> value per row
     cell_keys: dict[str, np.ndarray]  # count measure -> key per row
-    footprints: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # set -> dim ->
-    sessions: list[int] = field(default_factory=list)
-
-    def row(self, i: int) -> dict[str, float]:
-        return {name: self.values[name][i] for name in self.values}
+    # set -> school/district/county -> distinct places per row
+    footprints: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 def summary_table(reach: Reach, people: People, mask: np.ndarray) -> Table:
@@ -80,17 +76,16 @@ def grouped_table(reach: Reach, people: People, mask: np.ndarray, *, codes: np.n
     kept = codes[mask]
     person_keys = people.keys[mask].astype(np.float64)
     values, cell_keys = {}, {}
-    for name, weights in person_measures(reach).items():
+    measures = person_measures(reach)
+    for name, weights in measures.items():
         w = weights[mask]
         values[name] = np.bincount(kept, weights=w.astype(np.float64), minlength=rows)
-        if name in COUNTS or name.startswith(("generation_", "facilitators_")):
+        if counts_people(name):
             values[name] = np.rint(values[name]).astype(np.int64)
             # Sums of uint32 keys stay exact in float64 for any real network (< 2**53).
             cell_keys[name] = np.bincount(kept, weights=person_keys * w, minlength=rows
                                           ).astype(np.uint64) % (1 << 32)
-    table = Table(keys=keys, values=values, cell_keys=cell_keys,
-                  sessions=[reach.sessions] * rows)
-    measures = person_measures(reach)
+    table = Table(keys=keys, values=values, cell_keys=cell_keys)
     for name in SETS:
         members = mask & measures[name].astype(bool)
         table.footprints[name] = {dim: _distinct_per_row(codes[members],
@@ -102,9 +97,8 @@ def grouped_table(reach: Reach, people: People, mask: np.ndarray, *, codes: np.n
 def _distinct_per_row(rows_of: np.ndarray, places: np.ndarray, rows: int) -> np.ndarray:
     """How many distinct recorded places each row's people have."""
     recorded = places >= 0
-    pairs = np.unique(rows_of[recorded].astype(np.int64) * (int(places.max(initial=0)) + 1)
-                      + places[recorded])
     width = int(places.max(initial=0)) + 1
+    pairs = np.unique(rows_of[recorded].astype(np.int64) * width + places[recorded])
     return np.bincount(pairs // width, minlength=rows) if pairs.size else np.zeros(rows, int)
 
 

@@ -132,10 +132,9 @@ class Asked:
 
 async def asked(db: AsyncSession, question: Question, *, exact: bool,
                 default_min_cell_size: int) -> Asked:
-    if not exact:
-        check_partner_window(question.start, question.end)
     min_cell_size = None
     if not exact:
+        check_partner_window(question.start, question.end)
         network = await repository.organization(db, question.network_id)
         min_cell_size = _min_cell_size(network.attributes if network else {},
                                        default_min_cell_size)
