@@ -66,6 +66,8 @@ class TestFilters:
         ({"school_year": "1999-00"}, "unknown_filter"),
         ({"grade_span": "K-12"}, "unknown_filter"),
         ({"from": "9999-01-01", "to": "9999-12-31"}, "invalid_input"),
+        ({"county": "Ala\x01meda"}, "invalid_input"),
+        ({"school": "S1\x1b"}, "invalid_input"),
     ])
     async def test_an_unknown_filter_is_a_problem_never_ignored(self, reach, keys, params, code):
         for path in ("summary", "breakdown", "growth", "cascade"):

@@ -24,7 +24,11 @@ from shared.dates import Day
 
 router = APIRouter(tags=["figures"])
 
-NetworkId = Annotated[str, Query(min_length=1, max_length=64, description="the network's id",
+# Names and ids are printable text: a control character is a 422, not a filter matching nothing.
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
+NetworkId = Annotated[str, Query(min_length=1, max_length=64, pattern=PRINTABLE,
+                                 description="the network's id",
                                  examples=["01JBNETWORK0000000000000000"])]
 # Days as every Cascade API takes them: a date in year 9999 is a 422 (shared/dates.py).
 From = Annotated[Day, Query(alias="from", description="first day of the window (inclusive); "
@@ -43,11 +47,11 @@ def _choice(name: str, description: str):
 
 async def question(
     request: Request, network_id: NetworkId, from_: From, to: To,
-    county: Annotated[str | None, Query(min_length=1, max_length=120,
+    county: Annotated[str | None, Query(min_length=1, max_length=120, pattern=PRINTABLE,
                                         description="a county's name, e.g. Fresno")] = None,
-    district: Annotated[str | None, Query(min_length=1, max_length=64,
+    district: Annotated[str | None, Query(min_length=1, max_length=64, pattern=PRINTABLE,
                                           description="a district's organization id")] = None,
-    school: Annotated[str | None, Query(min_length=1, max_length=64,
+    school: Annotated[str | None, Query(min_length=1, max_length=64, pattern=PRINTABLE,
                                         description="a school's organization id")] = None,
     role: Annotated[str | None, _choice("role", "the person's role")] = None,
     high_poverty: Annotated[str | None, _choice("high_poverty", "school (else district) "
@@ -61,7 +65,7 @@ async def question(
     event_kind: Annotated[str | None, _choice("event_kind", "the event's kind")] = None,
     school_year: Annotated[str | None, _choice("school_year", "July 1 to June 30")] = None,
     program_year: Annotated[str | None, _choice("program_year", "July 1 to June 30")] = None,
-    program_id: Annotated[str | None, Query(min_length=1, max_length=64,
+    program_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=PRINTABLE,
                                             description="events of one program")] = None,
 ) -> Question:
     unknown = sorted(set(request.query_params) - ROUTE_PARAMETERS - set(FILTERS))
@@ -110,7 +114,7 @@ async def get_breakdown(request: Request, db: SessionDep, caller: CallerDep,
 async def get_cascade(
     request: Request, db: SessionDep, caller: CallerDep, settings: SettingsDep, engine: EngineDep,
     q: QuestionDep,
-    leader_id: Annotated[str | None, Query(min_length=1, max_length=64,
+    leader_id: Annotated[str | None, Query(min_length=1, max_length=64, pattern=PRINTABLE,
                                            description="trace one leader's cascade (network "
                                                        "staff only)")] = None,
 ) -> CascadePublic:
