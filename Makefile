@@ -56,6 +56,7 @@ migrate: install
 	$(VENV)/bin/cascade migrate
 
 bench: install
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/gateway.py
 
 clean:

@@ -46,7 +46,7 @@ KINDS = (("workshop_series", 0.35, (3, 5)), ("institute", 0.10, (2, 4)),
          ("coaching_cycle", 0.10, (4, 6)), ("community_of_practice", 0.13, (4, 8)),
          ("lesson_study", 0.05, (3, 3)), ("conference", 0.02, (20, 40)),
          ("webinar", 0.20, (1, 1)), ("presentation", 0.05, (1, 1)))
-SUBJECTS = ("math", "ela", "science", "eld")
+SUBJECTS = ("ELA", "math", "science", "ELD")  # as reach names them
 COLUMNS = {
     "organization": ("id", "name", "kind", "parent_id", "county", "attributes", "version"),
     "person": ("id", "role", "school_id", "district_id", "county", "version"),

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -97,8 +97,10 @@ def postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def running_suite(*, postgres: bool) -> Iterator[tuple[Suite, str]]:
-    """The real suite on free ports with a platform admin; yields it and the backend's name."""
+def running_suite(*, postgres: bool, prepare: Callable[[Suite], None] | None = None
+                  ) -> Iterator[tuple[Suite, str]]:
+    """The real suite on free ports with a platform admin; yields it and the backend's name.
+    `prepare` runs after the migrations, before any process starts (to fill a database)."""
     with tempfile.TemporaryDirectory(prefix="cascade-bench-") as tmp, \
             (postgres_database() if postgres else _no_database()) as pg_url:
         var_dir = Path(tmp)
@@ -117,6 +119,8 @@ def running_suite(*, postgres: bool) -> Iterator[tuple[Suite, str]]:
             input=ADMIN_PASSWORD + "\n", text=True, env=suite.environment(), check=True,
             capture_output=True, cwd=ROOT,
         )
+        if prepare:
+            prepare(suite)
         suite.start()
         try:
             suite.wait_until_healthy()
