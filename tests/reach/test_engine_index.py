@@ -12,6 +12,7 @@ import httpx
 import numpy as np
 import pytest
 
+from services.reach.engine import index as index_module
 from services.reach.engine.index import ReachIndex
 from services.reach.engine.provider import EngineDep
 from services.reach.engine.reference import ReferenceEngine
@@ -342,8 +343,11 @@ async def test_a_session_counts_once_it_has_started_without_a_reload(sessions):
             assert got.sessions == expected.sessions
 
 
-@pytest.mark.parametrize("seed", [5, 6])
-async def test_a_refresh_after_changes_equals_a_fresh_load(sessions, seed):
+# few_rows 0: new attendance placed by one pass over all rows, as after a large page.
+@pytest.mark.parametrize(("seed", "few_rows"), [(5, index_module.FEW_ROWS), (6, 0)])
+async def test_a_refresh_after_changes_equals_a_fresh_load(sessions, seed, few_rows,
+                                                           monkeypatch):
+    monkeypatch.setattr(index_module, "FEW_ROWS", few_rows)
     network = RandomNetwork(seed)
     writer = Writer(sessions)
     await writer.put(network.rows())

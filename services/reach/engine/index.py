@@ -35,6 +35,7 @@ import asyncio
 import bisect
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -42,7 +43,7 @@ from datetime import time as clock_time
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -75,6 +76,8 @@ FAR = int(np.iinfo(np.int32).max)
 NO_DAY = FAR
 LOW_DAY = -FAR
 CHUNK = 50_000
+ANSWERS_KEPT = 16  # per snapshot; an answer is about 13 MB at 300,000 people
+FEW_ROWS = 20_000  # new attendance rows placed by a search per session rather than one pass
 LENSES = ("high_poverty", "el_serving", "rural")
 
 
@@ -158,6 +161,7 @@ class Snapshot:
     def __init__(self, **fields: Any) -> None:
         self.__dict__.update(fields)
         self._admitted: dict[SessionFilter, np.ndarray] = {}
+        self._answers: OrderedDict[tuple, Reach] = OrderedDict()
 
     # Set by the builder (see ReachIndex._snapshot): people, clock, org_code, leaders,
     # s_event, s_start, s_day, s_hours, s_held, s_count, order, count_by_rank, start_by_rank,
@@ -177,22 +181,43 @@ class Snapshot:
 
     def ask(self, network_id: str, start: date, end: date,
             sessions: SessionFilter = ALL_SESSIONS, *, now: datetime | None = None) -> Reach:
+        """The answer for one network, window and filter. An answer depends on "now" only
+        through which sessions have started, so the same question on the same snapshot with
+        the same sessions started is computed once (answers are read-only)."""
+        # The window's sessions by rank (widened a day each side for time zones; cut to local
+        # dates below) that have started.
+        t0 = micros(datetime.combine(start, clock_time.min, UTC) - timedelta(days=1))
+        t1 = micros(datetime.combine(end, clock_time.min, UTC) + timedelta(days=2))
+        r0 = int(np.searchsorted(self.start_by_rank, t0, "left"))
+        r1 = int(np.searchsorted(self.start_by_rank, min(t1, micros(now or self.clock())),
+                                 "right"))
+        r1 = max(r0, r1)
+        key = (network_id, start, end, sessions, r1)
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+            return answer
+        answer = self._answer(network_id, start, end, sessions, r0, r1)
+        for value in vars(answer).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        self._answers[key] = answer
+        if len(self._answers) > ANSWERS_KEPT:
+            self._answers.popitem(last=False)
+        return answer
+
+    def _answer(self, network_id: str, start: date, end: date, sessions: SessionFilter,
+                r0: int, r1: int) -> Reach:
         n, count_s = self.people.count, len(self.s_event)
         net = self.org_code.get(network_id, -2)
         d0, d1 = start.toordinal(), end.toordinal()
-        now_us = micros(now or self.clock())
 
         lm = ((self.leaders.org == net) & (self.leaders.starts <= d1)
               & (self.leaders.ends >= d0))
         leader = np.zeros(n, dtype=bool)
         leader[self.leaders.person[lm]] = True
 
-        # The window's sessions by rank: started, local date in the window, admitted.
-        t0 = micros(datetime.combine(start, clock_time.min, UTC) - timedelta(days=1))
-        t1 = micros(datetime.combine(end, clock_time.min, UTC) + timedelta(days=2))
-        r0 = int(np.searchsorted(self.start_by_rank, t0, "left"))
-        r1 = int(np.searchsorted(self.start_by_rank, min(t1, now_us), "right"))
-        r1 = max(r0, r1)
+        # The sessions of ranks r0..r1 whose local date is in the window and that are admitted.
         sess = self.order[r0:r1]
         seg = self.count_by_rank[r0:r1]
         lo = int(self.row_off[r0])
@@ -271,13 +296,16 @@ class Snapshot:
         # Depth: per (person, event) pair, how many counted sessions of the event they came
         # to; most figures are sums over pairs, not over rows.
         cl = counted[sess]
-        npairs, pp, pe = len(self.pair_person), self.pair_person, self.pair_event
-        pc = np.bincount(rpair[np.repeat(cl, seg)], minlength=npairs)
+        npairs = len(self.pair_person)
+        pc_all = np.bincount(rpair[np.repeat(cl, seg)], minlength=npairs)
+        # Only the window's pairs from here on: a short window touches few of them.
+        touched = np.flatnonzero(pc_all)
+        pc, pp, pe = pc_all[touched], self.pair_person[touched], self.pair_event[touched]
         attendances = np.bincount(pp, weights=pc, minlength=n).astype(np.int32)
-        events = np.bincount(pp[pc > 0], minlength=n).astype(np.int32)
+        events = np.bincount(pp, minlength=n).astype(np.int32)
         n_events = len(self.e_network)
         per_event = np.bincount(ev[counted], minlength=n_events)
-        whole = (pc > 0) & (pc == per_event[pe]) & (per_event[pe] >= 2)
+        whole = (pc == per_event[pe]) & (per_event[pe] >= 2)
         completed = np.bincount(pp[whole], minlength=n).astype(np.int32)
 
         # Hours: a pair's count times its event's session length, where all the event's
@@ -301,15 +329,17 @@ class Snapshot:
                & (self.e_held[ev] >= 2))
         one_local = np.flatnonzero(one[sess])
         one_pairs = rpair[_runs(seg_off[one_local], seg[one_local])]
-        first_sessions = np.bincount(pp[one_pairs], minlength=n).astype(np.int32)
-        back = one_pairs[pc[one_pairs] >= 2]
-        returned_after_first = np.bincount(pp[back], minlength=n).astype(np.int32)
+        first_sessions = np.bincount(self.pair_person[one_pairs], minlength=n).astype(np.int32)
+        back = one_pairs[pc_all[one_pairs] >= 2]
+        returned_after_first = np.bincount(self.pair_person[back],
+                                           minlength=n).astype(np.int32)
 
         # Direct: pairs with a direct session; the counted pair counts serve unless an event
         # mixes leader-led sessions with others counted through the cascade.
         per_event_direct = np.bincount(ev[direct_s], minlength=n_events)
         if ((per_event_direct > 0) & (per_event_direct != per_event)).any():
-            pcd = np.bincount(rpair[np.repeat(direct_s[sess], seg)], minlength=npairs)
+            pcd = np.bincount(rpair[np.repeat(direct_s[sess], seg)],
+                              minlength=npairs)[touched]
         else:
             pcd = np.where(per_event_direct[pe] > 0, pc, 0)
         direct = np.zeros(n, dtype=bool)
@@ -357,6 +387,24 @@ def _runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     ends = np.cumsum(lengths)
     shift = np.repeat(starts - (ends - lengths), lengths)
     return np.arange(total, dtype=np.int64) + shift
+
+
+def _places_in_runs(add_s: np.ndarray, add_p: np.ndarray, rank: np.ndarray, order: np.ndarray,
+                    count: np.ndarray, r_p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each (session, person) goes in the rows, and whether it is not there yet, by a
+    search in its session's run alone: for a few new rows, not a pass over all of them."""
+    offsets = np.concatenate(([0], np.cumsum(count[order])))
+    starts = offsets[rank[add_s]]
+    ends = starts + count[add_s]
+    at = np.empty(len(add_s), dtype=np.int64)
+    new = np.empty(len(add_s), dtype=bool)
+    for i, (start, end, person) in enumerate(zip(starts.tolist(), ends.tolist(),
+                                                 add_p.tolist(), strict=True)):
+        run = r_p[start:end]
+        j = int(np.searchsorted(run, person))
+        at[i] = start + j
+        new[i] = j == len(run) or run[j] != person
+    return at, new
 
 
 class IndexNotLoaded(RuntimeError):
@@ -479,6 +527,9 @@ class ReachIndex:
         self._changed_events: set[int] = set()
         self._resort = False  # self.order is out of order until the next _sort_sessions
         self._bulk = False  # a first load: sessions are sorted once at the end
+        # People (their places) are rebuilt only when people or organizations changed.
+        self._people_cache = People(count=-1, ids=(), places={}, keys=self.person_keys)
+        self._people_changed = True
 
     def _org(self, org_id: str | None) -> int:
         if org_id is None:
@@ -512,10 +563,15 @@ class ReachIndex:
 
     # -- loading -------------------------------------------------------------------------
 
-    async def _marks(self, db: AsyncSession) -> dict[str, int]:
+    async def _marks(self, db: AsyncSession) -> dict[str, tuple[int, str]]:
+        """Per table, the (version, id) cursor of its last row: where a refresh goes on from
+        after a load (a row written meanwhile is read twice, which changes nothing)."""
         marks = {}
         for name, table in _TABLES.items():
-            marks[name] = (await db.exec(select(func.max(table.version)))).one()[0] or 0
+            version = (await db.exec(select(func.max(table.version)))).one()[0] or 0
+            last = (await db.exec(select(func.max(table.id))
+                                  .where(table.version == version))).one()[0] or ""
+            marks[name] = (version, last)
         return marks
 
     async def _load(self) -> None:
@@ -535,7 +591,7 @@ class ReachIndex:
                         break
                     self._apply(name, rows)
                     last = rows[-1][0]
-                self.cursors[name] = (marks[name], "")
+                self.cursors[name] = marks[name]
             await self._reload_memberships(db)
             await db.rollback()
         await asyncio.to_thread(self._settle_load)
@@ -554,8 +610,10 @@ class ReachIndex:
                 while True:
                     rows = (await db.exec(
                         select(*_columns(table))
-                        .where(or_(table.version > version,
-                                   and_(table.version == version, table.id > last)))
+                        # The bound on version alone is what lets the version index be
+                        # used: as one OR, SQLite and PostgreSQL scan the whole table.
+                        .where(table.version >= version,
+                               or_(table.version > version, table.id > last))
                         .order_by(table.version, table.id).limit(self.chunk))).all()
                     if not rows:
                         break
@@ -616,6 +674,7 @@ class ReachIndex:
             self._apply_attendance(rows)
 
     def _apply_orgs(self, rows) -> None:
+        self._people_changed = True
         orgs = self.orgs
         for oid, name, parent, county, attributes, _ in rows:
             code = self._org(oid)
@@ -629,6 +688,7 @@ class ReachIndex:
                 getattr(orgs, lens)[code] = -1 if flags[lens] is None else int(flags[lens])
 
     def _apply_people(self, rows) -> None:
+        self._people_changed = True
         persons = self.persons
         for pid, role, school, district, county, _ in rows:
             number = persons.of(pid)
@@ -717,23 +777,28 @@ class ReachIndex:
                  else np.zeros(0, dtype=np.int32))
         self._pending_s, self._pending_p = [], []
         r_p, r_pair = self.r_p, self.r_pair
-        row_s = np.repeat(old_order, count[old_order])
         if len(relocating) and len(r_p):
+            row_s = np.repeat(old_order, count[old_order])
             moving = np.zeros(sessions.n, dtype=bool)
             moving[relocating] = True
             out = moving[row_s]
             add_s = np.concatenate((add_s, row_s[out]))
             add_p = np.concatenate((add_p, r_p[out]))
             count[relocating] = 0
-            row_s, r_p, r_pair = row_s[~out], r_p[~out], r_pair[~out]
+            r_p, r_pair = r_p[~out], r_pair[~out]
         if len(add_s):
             key = rank[add_s].astype(np.int64) << 32 | add_p.astype(np.int64)
             key, first = np.unique(key, return_index=True)
             add_s, add_p = add_s[first], add_p[first]
-            main = rank[row_s].astype(np.int64) << 32 | r_p.astype(np.int64)
-            at = np.searchsorted(main, key)
-            new = (at >= len(main)) | (main[np.minimum(at, len(main) - 1)] != key) if len(
-                main) else np.ones(len(key), dtype=bool)
+            # The rows are in the new order already (sessions that moved were taken out, new
+            # ones have none yet): each session's run starts at its rank's offset.
+            if len(add_s) <= FEW_ROWS:
+                at, new = _places_in_runs(add_s, add_p, rank, order, count, r_p)
+            else:
+                main = np.repeat(rank[order], count[order]).astype(np.int64) << 32 | r_p
+                at = np.searchsorted(main, key)
+                new = (at >= len(main)) | (main[np.minimum(at, len(main) - 1)] != key) if len(
+                    main) else np.ones(len(key), dtype=bool)
             at, add_s, add_p = at[new], add_s[new], add_p[new]
             add_pair = self._pairs(add_p, sessions.event[add_s])
             r_p = np.insert(r_p, at, add_p)
@@ -797,7 +862,10 @@ class ReachIndex:
         e_first = np.full(events.n + 1, -1, dtype=np.int32)
         found = np.flatnonzero(first_rank < FAR)
         e_first[found] = order[first_rank[found]]
-        people = self._people()
+        if self._people_changed or self._people_cache.count != self.persons.n:
+            self._people_cache = self._people()
+            self._people_changed = False
+        people = self._people_cache
         leaders = [m for m in self.memberships.values() if m[2] == "leader"]
         leader_ever = np.zeros(people.count, dtype=bool)
         leader_ever[[m[1] for m in leaders]] = True
