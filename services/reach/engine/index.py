@@ -28,12 +28,14 @@ changed has its run taken out and merged back at its new place. Every refresh bu
 started with. "Now" is applied at ask time: a session counts once it has started.
 
 Not handled incrementally: attendance, sessions, events, people or organizations deleted from
-the read model (no feed deletes them); `rebuild()` starts over from the tables.
+the read model (no feed deletes them); `rebuild()` starts over from the tables, and so does a
+refresh that finds a feed cursor wound back (`cascade reach rebuild`).
 """
 
 import asyncio
 import bisect
 import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -59,6 +61,7 @@ from services.reach.engine.result import (
     SessionFilter,
     person_keys,
 )
+from services.reach.feeds.models import FeedCursor
 from services.reach.readmodel.models import (
     Attendance,
     Event,
@@ -162,6 +165,7 @@ class Snapshot:
         self.__dict__.update(fields)
         self._admitted: dict[SessionFilter, np.ndarray] = {}
         self._answers: OrderedDict[tuple, Reach] = OrderedDict()
+        self._answers_lock = threading.Lock()
 
     # Set by the builder (see ReachIndex._snapshot): people, clock, org_code, leaders,
     # s_event, s_start, s_day, s_hours, s_held, s_count, order, count_by_rank, start_by_rank,
@@ -193,17 +197,19 @@ class Snapshot:
                                  "right"))
         r1 = max(r0, r1)
         key = (network_id, start, end, sessions, r1)
-        answer = self._answers.get(key)
-        if answer is not None:
-            self._answers.move_to_end(key)
-            return answer
+        with self._answers_lock:  # asks run in worker threads
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+                return answer
         answer = self._answer(network_id, start, end, sessions, r0, r1)
         for value in vars(answer).values():
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
-        self._answers[key] = answer
-        if len(self._answers) > ANSWERS_KEPT:
-            self._answers.popitem(last=False)
+        with self._answers_lock:
+            self._answers[key] = answer
+            if len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
         return answer
 
     def _answer(self, network_id: str, start: date, end: date, sessions: SessionFilter,
@@ -454,7 +460,7 @@ class ReachIndex:
             if since is not None and self.refreshed_from >= since:
                 return
             began = time.monotonic()
-            if self._current is None:
+            if self._current is None or await self._rewound():
                 self.loading = True
                 try:
                     await self._load()
@@ -519,6 +525,7 @@ class ReachIndex:
         self.pair_person = np.zeros(1, dtype=np.int32)
         self.pair_event = np.full(1, -1, dtype=np.int32)
         self.cursors: dict[str, tuple[int, str]] = {}
+        self.rebuilds = 0  # the read model's rebuilds seen (see FeedCursor.rebuilds)
         self._pending_s: list[np.ndarray] = []
         self._pending_p: list[np.ndarray] = []
         self._old_order = np.zeros(0, dtype=np.int32)
@@ -574,10 +581,22 @@ class ReachIndex:
             marks[name] = (version, last)
         return marks
 
+    async def _rebuilds(self, db: AsyncSession) -> int:
+        return (await db.exec(select(func.coalesce(func.sum(FeedCursor.rebuilds), 0)))).one()[0]
+
+    async def _rewound(self) -> bool:
+        """Whether `cascade reach rebuild` ran since the last look: it writes rows again with
+        the versions they had, so only a new load sees what they say now. The figures answer
+        from the old snapshot meanwhile."""
+        async with self._sessions() as db:
+            rebuilds = await self._rebuilds(db)
+        return rebuilds != self.rebuilds
+
     async def _load(self) -> None:
         self._reset()
         self._bulk = True
         async with self._sessions() as db:
+            self.rebuilds = await self._rebuilds(db)
             marks = await self._marks(db)
             for name, table in _TABLES.items():
                 if name == "membership":

@@ -12,3 +12,6 @@ class FeedCursor(FeedCursorBase, ServiceTable, table=True):
 
     # When this feed was last read to its end: every figure's as_of.
     caught_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # How often `cascade reach rebuild` wound this cursor back. Rows written again keep their
+    # versions, so this is what tells a running index (in any process) to load again.
+    rebuilds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

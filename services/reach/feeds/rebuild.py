@@ -27,7 +27,8 @@ async def rebuild(app: FastAPI) -> dict[str, int]:
             await db.exec(delete(table))
         # Cursors back to the start rather than deleted: a running replica's consumer and this
         # one then both move the same row, and neither inserts a second.
-        await db.exec(update(FeedCursor).values(position="0", caught_up_at=None))
+        await db.exec(update(FeedCursor).values(position="0", caught_up_at=None,
+                                                rebuilds=FeedCursor.rebuilds + 1))
         await db.commit()
     applied = {}
     for feed in FEEDS:

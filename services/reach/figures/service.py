@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+import anyio
 import numpy as np
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -155,11 +156,17 @@ def _min_cell_size(attributes: dict, default: int) -> int:
     return default
 
 
-def ask(engine: Engine, question: Question) -> Reach:
+# Answers are computed in worker threads (numpy lets go of the GIL), two at most at once: the
+# event loop goes on serving other requests while a whole-history answer takes a second.
+ASKS = anyio.CapacityLimiter(2)
+
+
+async def ask(engine: Engine, question: Question) -> Reach:
     window = question.window()
     if window is None:  # a year filter outside the window: nothing counts
         return _nobody(engine.people.count, question.start, question.end)
-    return engine.ask(question.network_id, *window, question.sessions())
+    return await anyio.to_thread.run_sync(engine.ask, question.network_id, *window,
+                                          question.sessions(), limiter=ASKS)
 
 
 def _nobody(n: int, start: date, end: date) -> Reach:
@@ -222,7 +229,7 @@ def _suppressed(shown: dict) -> list[str]:
 
 async def summary(db: AsyncSession, engine: Engine, asked: Asked) -> SummaryPublic:
     q, d, people = asked.question, asked.disclosure, engine.people
-    reach, mask = ask(engine, q), q.people(people)
+    reach, mask = await ask(engine, q), q.people(people)
     table = summary_table(reach, people, mask)
     shown = _published(table, 0, d)
     footprints = {name: _footprint(table, 0, d, name, shown) for name in SETS}
@@ -275,7 +282,7 @@ async def breakdown(db: AsyncSession, engine: Engine, asked: Asked, *,
                     dimension: str) -> BreakdownPublic:
     check_dimension(dimension)
     q, d, people = asked.question, asked.disclosure, engine.people
-    whole_reach, mask = ask(engine, q), q.people(people)
+    whole_reach, mask = await ask(engine, q), q.people(people)
     whole = _published(summary_table(whole_reach, people, mask), 0, d)
     rows: list[BreakdownRowPublic] = []
     if dimension in PERSON_DIMENSIONS:
@@ -298,7 +305,7 @@ async def breakdown(db: AsyncSession, engine: Engine, asked: Asked, *,
                   else CHOICES[dimension])
         for value in values:
             narrowed = q.narrowed(dimension, value)
-            reach = ask(engine, narrowed)
+            reach = await ask(engine, narrowed)
             table = summary_table(reach, people, mask)
             if dimension in SESSION_DIMENSIONS and not (table.values["total"][0]
                                                         or table.values["active_leaders"][0]):
@@ -346,7 +353,7 @@ def _role_mix(corps: np.ndarray, people: People, d: Disclosure, table: Table
 async def cascade(db: AsyncSession, engine: Engine, asked: Asked, *,
                   leader_id: str | None) -> CascadePublic:
     q, d, people = asked.question, asked.disclosure, engine.people
-    reach, mask = ask(engine, q), q.people(people)
+    reach, mask = await ask(engine, q), q.people(people)
     if leader_id is not None:
         number = _number_of(people, leader_id)
         if number is None or not reach.leaders[number]:
@@ -413,8 +420,8 @@ async def growth(db: AsyncSession, engine: Engine, asked: Asked) -> GrowthPublic
     for year in years_between(q.start, q.end):
         year_start, year_end = year_window(year)
         start, end = max(q.start, year_start), min(q.end, year_end)
-        cumulative = ask(engine, replace(q, end=end))
-        this_year = ask(engine, replace(q, start=start, end=end))
+        cumulative = await ask(engine, replace(q, end=end))
+        this_year = await ask(engine, replace(q, start=start, end=end))
         sets = {"direct": cumulative.direct, "conference": cumulative.conference,
                 "indirect": cumulative.indirect, "total": cumulative.reached}
 
