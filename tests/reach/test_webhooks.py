@@ -275,6 +275,22 @@ class TestAuthorization:
         assert unknown.status_code == 404
         assert unknown.json()["code"] == "webhook_delivery_not_found"
 
+    async def test_a_network_reach_does_not_know_is_not_found(self, reach, keys):
+        _app, api = reach
+        root = keys.headers(admin=True)
+        listed = await api.get(HOOKS, params={"network_id": "no-such-network"}, headers=root)
+        assert listed.status_code == 404 and listed.json()["code"] == "network_not_found"
+        created = await api.post(HOOKS, json=subscription(network_id="no-such-network",
+                                                          partner_id=None), headers=root)
+        assert created.status_code == 422 and created.json()["code"] == "unknown_network"
+        # Whoever may not manage it is refused as for a network that exists.
+        for response in (await api.get(HOOKS, params={"network_id": "no-such-network"},
+                                       headers=admin(keys)),
+                         await api.post(HOOKS, json=subscription(network_id="no-such-network"),
+                                        headers=admin(keys))):
+            assert response.status_code == 403
+            assert response.json()["code"] == "network_forbidden"
+
     async def test_anonymous_callers_are_unauthorized(self, reach, keys):
         _app, api = reach
         assert (await api.post(HOOKS, json=subscription())).status_code == 401

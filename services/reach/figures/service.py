@@ -11,7 +11,7 @@ import numpy as np
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reach.engine.result import Engine, People, Reach
-from services.reach.errors import LeaderNotInNetwork
+from services.reach.errors import LeaderNotInNetwork, NetworkNotFound
 from services.reach.feeds.repository import caught_up_times
 from services.reach.feeds.workers import FEEDS
 from services.reach.figures import repository
@@ -132,17 +132,22 @@ class Asked:
 
 async def asked(db: AsyncSession, question: Question, *, exact: bool,
                 default_min_cell_size: int) -> Asked:
+    """What the answer states; 404 when no network has the id. The caller has been authorized
+    for this network id before, so an outsider is refused alike whether or not it exists. Until
+    identity's feed has been read once reach cannot tell, and answers with as_of null."""
+    times = await caught_up_times(db)
+    network = await repository.network(db, question.network_id)
+    if network is None and times.get("identity") is not None:
+        raise NetworkNotFound(f"No network has the id {question.network_id!r}.")
     min_cell_size = None
     if not exact:
         check_partner_window(question.start, question.end)
-        network = await repository.organization(db, question.network_id)
-        min_cell_size = _min_cell_size(network.attributes if network else {},
+        min_cell_size = _min_cell_size((network.attributes if network else None) or {},
                                        default_min_cell_size)
-    return Asked(question=question, disclosure=Disclosure(min_cell_size), as_of=await _as_of(db))
+    return Asked(question=question, disclosure=Disclosure(min_cell_size), as_of=_as_of(times))
 
 
-async def _as_of(db: AsyncSession) -> datetime | None:
-    times = await caught_up_times(db)
+def _as_of(times: dict[str, datetime | None]) -> datetime | None:
     if any(times.get(feed) is None for feed in FEEDS):
         return None
     return min(times[feed] for feed in FEEDS)

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.reach.errors import NotAllowedForNetwork
+from services.reach.errors import NetworkNotFound, NotAllowedForNetwork, UnknownNetwork
+from services.reach.figures.repository import network
 from services.reach.settings import ReachSettings
 from services.reach.webhooks import repository
 from services.reach.webhooks.errors import (
@@ -97,6 +98,10 @@ async def create_subscription(db: AsyncSession, principal: Principal, data: Webh
                               settings: ReachSettings) -> tuple[WebhookSubscription, str]:
     """The new subscription and its signing secret (which is never shown again)."""
     require_admin(principal, data.network_id)
+    if await network(db, data.network_id) is None:
+        raise UnknownNetwork(f"No network has the id {data.network_id!r}.", errors=[
+            {"loc": ["body", "network_id"], "msg": "network_id must name a network in Cascade.",
+             "type": "value_error"}])
     url = check_url(data.url, allow_http_localhost=settings.webhook_allow_http_localhost)
     if data.partner_id is not None and await repository.partner_of(
             db, partner_id=data.partner_id, network_id=data.network_id) is None:
@@ -112,6 +117,8 @@ async def create_subscription(db: AsyncSession, principal: Principal, data: Webh
 async def list_subscriptions(db: AsyncSession, principal: Principal, *, network_id: str,
                              params: PageParams) -> tuple[list[WebhookSubscription], str | None]:
     require_admin(principal, network_id)
+    if await network(db, network_id) is None:
+        raise NetworkNotFound(f"No network has the id {network_id!r}.")
     return await repository.page_subscriptions(db, params, network_id=network_id)
 
 
