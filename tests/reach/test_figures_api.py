@@ -20,9 +20,12 @@ class TestSummary:
         # L1 and L2 led; P1 led s4 (Q1, Q2), Q1 led s5 (R1)
         assert body["active_leaders"] == 2
         assert body["generations"] == [
-            {"generation": 1, "people": 5, "facilitators": 1, "multiplier": 2.5},
-            {"generation": 2, "people": 2, "facilitators": 1, "multiplier": 2.0},
-            {"generation": 3, "people": 1, "facilitators": 0, "multiplier": 1.0}]
+            {"generation": 1, "and_later": False, "people": 5, "facilitators": 1,
+             "multiplier": 2.5},
+            {"generation": 2, "and_later": False, "people": 2, "facilitators": 1,
+             "multiplier": 2.0},
+            {"generation": 3, "and_later": False, "people": 1, "facilitators": 0,
+             "multiplier": 1.0}]
         assert body["multipliers"] == {"direct_per_active_leader": 1.5, "total_per_leader": 4.0}
         # attendances of people reached: P1 s1 s2 s3 s4? (P1 is direct; s4 has P2 not P1)
         assert body["variant"].startswith("cascade-reach/") and body["disclosure"] == "exact"
