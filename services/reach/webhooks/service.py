@@ -91,7 +91,17 @@ def _internal_address(host: str) -> bool:
         address = ipaddress.ip_address(host)
     except ValueError:
         return False
-    return not address.is_global
+    return internal_kind(address) is not None
+
+
+def internal_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """What keeps webhooks from an address ("loopback", "private", ...), or None: public."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
+        if getattr(address, f"is_{kind}"):
+            return kind.replace("_", "-")
+    return None if address.is_global else "non-public"
 
 
 async def create_subscription(db: AsyncSession, principal: Principal, data: WebhookCreate, *,
