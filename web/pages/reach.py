@@ -112,9 +112,11 @@ class View:
         if dimension not in DIMENSION_LABELS:
             errors["dimension"] = "Choose one from the list."
             dimension = "county"
-        sort = params.get("sort") or ""
+        # The headings' links send sort and order; the Sort by select sends "total:desc".
+        sort, _, chosen = (params.get("sort") or "").partition(":")
         sort = sort if sort in SORTS else ""
-        order = params.get("order") if params.get("order") in ("asc", "desc") else ""
+        order = chosen or params.get("order")
+        order = order if order in ("asc", "desc") else ""
         return cls(network_id=network_id, start=start, end=end, filters=filters,
                    dimension=dimension, sort=sort, order=order,
                    q=(params.get("q") or "").strip()[:120], errors=errors)
@@ -141,6 +143,24 @@ class View:
         order = ("desc" if self.sort_order == "asc" else "asc") if key == self.sort_key else (
             "asc" if key == "label" else "desc")
         return self.url(sort=key, order=order)
+
+    @property
+    def sorting(self) -> str:
+        """The Sort by select's value for the order shown."""
+        return f"{self.sort_key}:{self.sort_order}"
+
+    def sort_choices(self, row_heading: str) -> list[tuple[str, str]]:
+        """The Sort by select's options: every column, each way; the one a phone has, where
+        the headings are not shown."""
+        choices = []
+        for key, heading in COLUMNS:
+            if key == "label":
+                ways = (("asc", f"{row_heading}, A to Z"), ("desc", f"{row_heading}, Z to A"))
+            else:
+                ways = (("desc", f"{heading}, largest first"),
+                        ("asc", f"{heading}, smallest first"))
+            choices += [(f"{key}:{order}", text) for order, text in ways]
+        return choices
 
     def aria_sort(self, key: str) -> str:
         if key != self.sort_key:
