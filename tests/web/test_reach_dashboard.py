@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.identity.organizations.models import Organization
 from tests.support.stack import eventually
 from tests.web.conftest import ADMIN, api_post, person_with_account, seed_event
 from web.clients.reach import Breakdown
@@ -236,3 +237,19 @@ def test_the_sort_by_select_reads_as_the_headings_do():
     linked = View.parse({"sort": "schools", "order": "asc"}, ["n"], datetime(2026, 9, 1).date())
     assert linked.sorting == "schools:asc"
     assert View.parse({}, ["n"], datetime(2026, 9, 1).date()).sorting == "total:desc"
+
+
+async def test_a_network_reach_has_not_read_yet_is_a_page_that_says_so(stack, network, visitor):
+    """Identity knows the network; reach, which reads it from identity's feed, not yet (here: it
+    never will, the row was written without its event). The page says so, not 'not found'."""
+    async with stack.apps["identity"].state.sessions() as db:
+        unread = Organization(name="Brand New Network", kind="network")
+        db.add(unread)
+        await db.commit()
+        unread_id = unread.id
+    await visitor.login(*ADMIN)
+    page = await visitor.get(f"/reach?network_id={unread_id}")
+    assert page.status_code == 200, page.text
+    assert "Reach: Brand New Network" in page.text
+    assert "Reach has not yet read this network" in page.text
+    assert 'id="figures-heading"' not in page.text

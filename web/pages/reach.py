@@ -267,6 +267,18 @@ async def get_reach(request: Request, clients: ClientsDep, user: UserDep) -> Res
     if view.network_id is None or view.errors:
         status = 422 if view.errors else 200
         return render(request, "reach/index.html", context, status_code=status)
+    try:
+        return await _figures(request, clients, user, view, context)
+    except ApiError as exc:
+        if exc.code != "network_not_found":
+            raise
+        # A network identity has just made, before reach has read it from identity's feed.
+        context["not_read_yet"] = True
+        return render(request, "reach/index.html", context)
+
+
+async def _figures(request: Request, clients: Clients, user: User, view: View,
+                   context: dict[str, Any]) -> Response:
     ask = _ask(view)
     if request.headers.get("HX-Target") == "breakdown":
         breakdown = await clients.reach.breakdown(user.token, dimension=view.dimension, **ask)
