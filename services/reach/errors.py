@@ -1,6 +1,6 @@
 """The reach service's error types: stable codes partners' scripts can act on."""
 
-from shared.errors import CascadeError, Forbidden, InvalidInput
+from shared.errors import CascadeError, Forbidden, InvalidInput, NotFound
 
 
 class UnsupportedDimension(InvalidInput):
@@ -13,6 +13,14 @@ class InvalidWindow(InvalidInput):
 
 class NotAllowedForNetwork(Forbidden):
     code, title = "network_forbidden", "Not allowed for this network"
+
+
+class NetworkNotFound(NotFound):
+    code, title = "network_not_found", "No such network"
+
+
+class UnknownNetwork(InvalidInput):
+    code, title = "unknown_network", "No such network"
 
 
 class UnknownFilter(InvalidInput):

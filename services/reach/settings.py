@@ -24,9 +24,6 @@ class ReachSettings(BaseServiceSettings):
 
     # Webhooks (services/reach/webhooks). A month is final this many days after it ends.
     month_final_after_days: int = Field(7, ge=0)
-    # Each partner key's queries: a burst, then this many a second (per reach process).
-    partner_query_burst: int = Field(60, ge=1)
-    partner_queries_per_second: float = Field(1.0, gt=0)
     # Off only for processes that must not deliver webhooks (tests that drive delivery by hand).
     webhooks_enabled: bool = True
     # Plain http to localhost only (tests, a partner developer's own machine); https otherwise.

@@ -209,6 +209,14 @@ def test_first_workshop_from_posting_to_reach(live_stack, seeded, page: Page, tm
     assert download.value.suggested_filename.startswith("reach-breakdown-school")
     assert "Lincoln Elementary" in Path(download.value.path()).read_text()
 
+    # On a phone the headings are hidden (each row is a card): the Sort by select sorts.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_label("Sort by").select_option("pd_hours:asc")
+    expect(page).to_have_url(re.compile(r"sort=pd_hours(%3A|:)asc"))
+    expect(page.locator("#breakdown-table th[aria-sort='ascending']")).to_contain_text("PD hours")
+    expect(page.get_by_label("Sort by")).to_have_value("pd_hours:asc")
+    expect(page.get_by_label("Break down by")).to_have_value("school")
+
     # Last, since axe leaves empty style attributes behind that a later htmx swap would copy
     # (and the CSP refuse): no accessibility violation on a wide screen or on a phone.
     for width, height in ((1280, 800), (390, 844)):

@@ -140,7 +140,9 @@ class TestConsumer:
         assert (body["leaders"], body["direct"]) == (0, 0)
 
     async def test_as_of_waits_for_both_feeds(self, database_urls, keys):
-        feeds = FakeFeeds(keys)  # both feeds empty: caught up at once, with no cursor yet
+        # The scheduling feed empty: caught up at once, with no cursor yet.
+        feeds = FakeFeeds(keys)
+        feeds.add("identity", "organization.created", organization(NET, "Network", "network"))
         since = datetime.now(UTC)
         app = reach_app(database_urls["reach"], feeds, keys)
         async with app.router.lifespan_context(app):

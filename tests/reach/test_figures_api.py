@@ -20,9 +20,12 @@ class TestSummary:
         # L1 and L2 led; P1 led s4 (Q1, Q2), Q1 led s5 (R1)
         assert body["active_leaders"] == 2
         assert body["generations"] == [
-            {"generation": 1, "people": 5, "facilitators": 1, "multiplier": 2.5},
-            {"generation": 2, "people": 2, "facilitators": 1, "multiplier": 2.0},
-            {"generation": 3, "people": 1, "facilitators": 0, "multiplier": 1.0}]
+            {"generation": 1, "and_later": False, "people": 5, "facilitators": 1,
+             "multiplier": 2.5},
+            {"generation": 2, "and_later": False, "people": 2, "facilitators": 1,
+             "multiplier": 2.0},
+            {"generation": 3, "and_later": False, "people": 1, "facilitators": 0,
+             "multiplier": 1.0}]
         assert body["multipliers"] == {"direct_per_active_leader": 1.5, "total_per_leader": 4.0}
         # attendances of people reached: P1 s1 s2 s3 s4? (P1 is direct; s4 has P2 not P1)
         assert body["variant"].startswith("cascade-reach/") and body["disclosure"] == "exact"
@@ -210,3 +213,53 @@ class TestPartnerQuota:
         assert answers[2].json()["code"] == "rate_limited"
         assert int(answers[2].headers["retry-after"]) >= 1
         assert staff.status_code == 200 and other_key.status_code == 200
+
+
+FIGURE_ROUTES = [("/api/reach/v1/summary", {}),
+                 ("/api/reach/v1/breakdown", {"dimension": "county"}),
+                 ("/api/reach/v1/cascade", {}), ("/api/reach/v1/growth", {}),
+                 ("/api/reach/v1/export.csv", {}),
+                 ("/api/reach/v1/export.csv", {"table": "growth"})]
+
+
+class TestUnknownNetworks:
+    """A network id that names no network is a 404 to whoever may ask for it, and the same 403
+    as ever to whoever may not: an outsider learns nothing of which ids exist."""
+
+    @pytest.mark.parametrize(("path", "params"), FIGURE_ROUTES)
+    @pytest.mark.parametrize("network_id", ["no-such-network", "D1"])  # D1: a district
+    async def test_a_platform_admin_asking_for_no_network_gets_404(self, reach, keys, path,
+                                                                    params, network_id):
+        response = await reach.get(path, params={**WINDOW, **params, "network_id": network_id},
+                                   headers=keys.headers(admin=True))
+        assert response.status_code == 404, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        body = response.json()
+        assert (body["code"], body["type"], body["status"]) == (
+            "network_not_found", "/problems/network_not_found", 404)
+
+    @pytest.mark.parametrize(("path", "params"), FIGURE_ROUTES)
+    async def test_outsiders_get_the_same_refusal_for_a_network_that_does_not_exist(
+            self, reach, keys, path, params):
+        outsiders = {"other admin": keys.headers(roles={network.OTHER_NETWORK:
+                                                        ["network_admin"]}),
+                     "member": keys.headers(roles={network.NETWORK: ["member"]}),
+                     "other partner": partner(keys, networks=[network.OTHER_NETWORK])}
+        for who, headers in outsiders.items():
+            answers = [await reach.get(path, params={**WINDOW, **params, "network_id": n},
+                                       headers=headers)
+                       for n in (network.NETWORK, "no-such-network")]
+            assert [a.status_code for a in answers] == [403, 403], who
+            assert answers[0].json()["code"] == answers[1].json()["code"] == "network_forbidden"
+
+    async def test_a_partner_key_for_a_network_reach_does_not_know_gets_404(self, reach, keys):
+        response = await reach.get("/api/reach/v1/summary",
+                                   params={**WINDOW, "network_id": "no-such-network"},
+                                   headers=partner(keys, networks=["no-such-network"]))
+        assert response.status_code == 404
+        assert response.json()["code"] == "network_not_found"
+
+    async def test_the_404_is_in_each_routes_openapi(self, reach):
+        document = (await reach.get("/api/reach/v1/openapi.json")).json()
+        for path in {p for p, _ in FIGURE_ROUTES} | {"/api/reach/v1/webhooks"}:
+            assert "404" in document["paths"][path]["get"]["responses"], path

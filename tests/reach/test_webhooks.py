@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from services.reach.webhooks import service, worker
 from services.reach.webhooks.models import WebhookSubscription
+from services.reach.webhooks.transport import InternalAddress, PublicAddressTransport
 from tests.gateway.conftest import free_port, hung_server, serve
 from tests.reach.feeds import FakeFeeds, caught_up, organization, reach_app
 from tests.support.stack import eventually
@@ -275,6 +276,22 @@ class TestAuthorization:
         assert unknown.status_code == 404
         assert unknown.json()["code"] == "webhook_delivery_not_found"
 
+    async def test_a_network_reach_does_not_know_is_not_found(self, reach, keys):
+        _app, api = reach
+        root = keys.headers(admin=True)
+        listed = await api.get(HOOKS, params={"network_id": "no-such-network"}, headers=root)
+        assert listed.status_code == 404 and listed.json()["code"] == "network_not_found"
+        created = await api.post(HOOKS, json=subscription(network_id="no-such-network",
+                                                          partner_id=None), headers=root)
+        assert created.status_code == 422 and created.json()["code"] == "unknown_network"
+        # Whoever may not manage it is refused as for a network that exists.
+        for response in (await api.get(HOOKS, params={"network_id": "no-such-network"},
+                                       headers=admin(keys)),
+                         await api.post(HOOKS, json=subscription(network_id="no-such-network"),
+                                        headers=admin(keys))):
+            assert response.status_code == 403
+            assert response.json()["code"] == "network_forbidden"
+
     async def test_anonymous_callers_are_unauthorized(self, reach, keys):
         _app, api = reach
         assert (await api.post(HOOKS, json=subscription())).status_code == 401
@@ -485,3 +502,95 @@ class TestRealServer:
         for headers, body in receiver.received:
             assert verify(hook["secret"], headers["cascade-signature"], body)
             assert json.loads(body)["network_id"] == NETWORK
+
+
+class TestInternalAddresses:
+    """A partner's host is resolved when each POST is sent, and nothing goes to an address
+    inside Cascade's network, whatever the name resolved to when it was subscribed."""
+
+    async def hooked(self, app, url: str) -> str:
+        """A subscription of `url` as if its host had resolved to a public address when it was
+        made (the check at subscription passed), with September's delivery due."""
+        async with app.state.sessions() as db:
+            row = WebhookSubscription(network_id=NETWORK, url=url, partner_id=PARTNER,
+                                      events=["month.final"], secret="whsec_test",
+                                      created_by="test", created_at=datetime(2026, 9, 20,
+                                                                             tzinfo=UTC))
+            db.add(row)
+            await db.commit()
+            subscription_id = row.id
+        assert await worker.queue_final_months(app, now=datetime(2026, 10, 9, tzinfo=UTC)) == 1
+        return subscription_id
+
+    async def test_a_host_that_resolves_to_loopback_is_refused_and_logged(self, started, keys):
+        app, api = await started(webhook_allow_http_localhost=False)
+        receiver = Receiver()
+        async with serve(receiver.app) as base:
+            port = base.rsplit(":", 1)[1]
+            hooks = [await self.hooked(app, f"{scheme}://{host}:{port}/hook")
+                     for scheme, host in (("https", "localhost"), ("http", "localhost"),
+                                          ("https", "2130706433"))]  # 127.0.0.1 as one number
+            async with worker.webhook_client(app.state.settings) as client:
+                assert await worker.deliver_due(app, client) == 3
+        assert receiver.received == []  # a server listens there, and got nothing
+        for hook in hooks:
+            [delivery] = (await log_of(api, keys, hook))["items"]
+            [attempt] = delivery["attempts"]
+            assert attempt["status_code"] is None and not attempt["succeeded"]
+            assert re.fullmatch(r"refused: (localhost|2130706433) resolves to 127\.0\.0\.1, a "
+                                r"loopback address; webhooks go to public addresses only",
+                                attempt["error"]), attempt["error"]
+            assert delivery["status"] == "pending"  # tried again later, checked again then
+
+    async def test_where_localhost_is_allowed_it_is_reached_by_name(self, started, keys):
+        app, api = await started()  # webhook_allow_http_localhost, as in development
+        receiver = Receiver()
+        async with serve(receiver.app) as base:
+            port = base.rsplit(":", 1)[1]
+            hook = await self.hooked(app, f"http://localhost:{port}/hook")
+            async with worker.webhook_client(app.state.settings) as client:
+                assert await worker.deliver_due(app, client) == 1
+        [(headers, _body)] = receiver.received
+        assert headers["host"] == f"localhost:{port}"
+        [delivery] = (await log_of(api, keys, hook))["items"]
+        assert delivery["status"] == "delivered"
+
+    @pytest.mark.parametrize("addresses", [
+        ["10.0.0.7"], ["169.254.169.254"], ["93.184.216.34", "192.168.1.1"], ["::1"],
+        ["fd00::1"], ["224.0.0.251"], ["0.0.0.0"], ["240.0.0.1"],  # noqa: S104
+        ["::ffff:127.0.0.1"]])
+    async def test_any_internal_address_among_a_hosts_addresses_refuses_it(self, addresses):
+        async def resolver(host, port):
+            return addresses
+
+        transport = PublicAddressTransport(
+            allow_localhost=True, max_connections=1, resolver=resolver,
+            inner=httpx.MockTransport(lambda request: httpx.Response(200)))
+        async with httpx.AsyncClient(transport=transport) as client:
+            with pytest.raises(InternalAddress, match=r"^refused: hooks\.partner\.example "):
+                await client.post("https://hooks.partner.example/hook", content=b"{}")
+
+    async def test_the_connection_goes_to_the_address_that_was_checked(self):
+        """A name resolved once per POST; the request goes to that address, with the host's
+        name in Host and as the TLS server name. (The public address is not reachable from a
+        test, so the connection itself is recorded rather than made.)"""
+        lookups, sent = [], []
+
+        async def resolver(host, port):
+            lookups.append((host, port))  # a second lookup would give 127.0.0.1
+            return ["93.184.216.34"] if len(lookups) == 1 else ["127.0.0.1"]
+
+        def connect(request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            return httpx.Response(204)
+
+        transport = PublicAddressTransport(allow_localhost=False, max_connections=1,
+                                           resolver=resolver, inner=httpx.MockTransport(connect))
+        async with httpx.AsyncClient(transport=transport) as client:
+            response = await client.post("https://hooks.partner.example:8443/hook",
+                                         content=b"{}")
+        assert response.status_code == 204 and lookups == [("hooks.partner.example", 8443)]
+        [request] = sent
+        assert str(request.url) == "https://93.184.216.34:8443/hook"
+        assert request.headers["host"] == "hooks.partner.example:8443"
+        assert request.extensions["sni_hostname"] == "hooks.partner.example"

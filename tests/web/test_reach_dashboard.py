@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.identity.organizations.models import Organization
 from tests.support.stack import eventually
 from tests.web.conftest import ADMIN, api_post, person_with_account, seed_event
 from web.clients.reach import Breakdown
@@ -197,3 +198,58 @@ def test_withheld_figures_show_as_a_dash():
     assert 'data-label="Conference">—<' in html
     assert 'data-label="Total">1,234<' in html and 'data-label="Share of total">50%<' in html
     assert "Withheld: fewer than the minimum cell size" in html
+
+
+async def test_a_phone_sorts_the_breakdown_with_its_sort_by_select(reached, visitor):
+    """At phone width the headings are hidden (each row is a card): the breakdown's form has a
+    Sort by select, sent as a plain GET without JavaScript and swapped in place with htmx."""
+    url, html = reached
+
+    def counties(page: str) -> list[str]:
+        table = re.search(r'id="breakdown-table">.*?</table>', page, re.S).group(0)
+        return re.findall(r'title="Show only ([^"]+)"', table)
+
+    form = re.search(r'<form method="get" action="/reach" class="filters breakdown-form".*?'
+                     r'</form>', html, re.S).group(0)
+    select = re.search(r'<label for="sort">Sort by</label>\s*<select id="sort" name="sort"'
+                       r'[^>]*hx-get="/reach"[^>]*>(.*?)</select>', form, re.S)
+    assert select, form
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', select.group(1))
+    assert ("total:desc", " selected", "Total, largest first") in options
+    assert ("label:asc", "", "County, A to Z") in options and len(options) == 2 * len(COLUMNS)
+    assert 'name="sort" value' not in form  # no hidden sort beside the select
+
+    for headers in ({}, HTMX):  # the form submitted without JavaScript, and by htmx
+        down = await visitor.get(f"{url}&sort=label:desc", headers=headers)
+        assert down.status_code == 200
+        assert counties(down.text) == ["Fresno", "Alameda"]
+        assert '<option value="label:desc" selected>County, Z to A</option>' in down.text
+        assert re.search(r'aria-sort="descending">\s*<a[^>]*sort=label&amp;order=asc', down.text)
+        up = await visitor.get(f"{url}&sort=label:asc", headers=headers)
+        assert counties(up.text) == ["Alameda", "Fresno"]
+    odd = await visitor.get(f"{url}&sort=label:sideways", headers=HTMX)
+    assert odd.status_code == 200 and '<option value="label:asc" selected>' in odd.text
+
+
+def test_the_sort_by_select_reads_as_the_headings_do():
+    view = View.parse({"sort": "pd_hours:asc"}, ["n"], datetime(2026, 9, 1).date())
+    assert (view.sort_key, view.sort_order, view.sorting) == ("pd_hours", "asc", "pd_hours:asc")
+    linked = View.parse({"sort": "schools", "order": "asc"}, ["n"], datetime(2026, 9, 1).date())
+    assert linked.sorting == "schools:asc"
+    assert View.parse({}, ["n"], datetime(2026, 9, 1).date()).sorting == "total:desc"
+
+
+async def test_a_network_reach_has_not_read_yet_is_a_page_that_says_so(stack, network, visitor):
+    """Identity knows the network; reach, which reads it from identity's feed, not yet (here: it
+    never will, the row was written without its event). The page says so, not 'not found'."""
+    async with stack.apps["identity"].state.sessions() as db:
+        unread = Organization(name="Brand New Network", kind="network")
+        db.add(unread)
+        await db.commit()
+        unread_id = unread.id
+    await visitor.login(*ADMIN)
+    page = await visitor.get(f"/reach?network_id={unread_id}")
+    assert page.status_code == 200, page.text
+    assert "Reach: Brand New Network" in page.text
+    assert "Reach has not yet read this network" in page.text
+    assert 'id="figures-heading"' not in page.text

@@ -112,9 +112,11 @@ class View:
         if dimension not in DIMENSION_LABELS:
             errors["dimension"] = "Choose one from the list."
             dimension = "county"
-        sort = params.get("sort") or ""
+        # The headings' links send sort and order; the Sort by select sends "total:desc".
+        sort, _, chosen = (params.get("sort") or "").partition(":")
         sort = sort if sort in SORTS else ""
-        order = params.get("order") if params.get("order") in ("asc", "desc") else ""
+        order = chosen or params.get("order")
+        order = order if order in ("asc", "desc") else ""
         return cls(network_id=network_id, start=start, end=end, filters=filters,
                    dimension=dimension, sort=sort, order=order,
                    q=(params.get("q") or "").strip()[:120], errors=errors)
@@ -141,6 +143,24 @@ class View:
         order = ("desc" if self.sort_order == "asc" else "asc") if key == self.sort_key else (
             "asc" if key == "label" else "desc")
         return self.url(sort=key, order=order)
+
+    @property
+    def sorting(self) -> str:
+        """The Sort by select's value for the order shown."""
+        return f"{self.sort_key}:{self.sort_order}"
+
+    def sort_choices(self, row_heading: str) -> list[tuple[str, str]]:
+        """The Sort by select's options: every column, each way; the one a phone has, where
+        the headings are not shown."""
+        choices = []
+        for key, heading in COLUMNS:
+            if key == "label":
+                ways = (("asc", f"{row_heading}, A to Z"), ("desc", f"{row_heading}, Z to A"))
+            else:
+                ways = (("desc", f"{heading}, largest first"),
+                        ("asc", f"{heading}, smallest first"))
+            choices += [(f"{key}:{order}", text) for order, text in ways]
+        return choices
 
     def aria_sort(self, key: str) -> str:
         if key != self.sort_key:
@@ -247,6 +267,18 @@ async def get_reach(request: Request, clients: ClientsDep, user: UserDep) -> Res
     if view.network_id is None or view.errors:
         status = 422 if view.errors else 200
         return render(request, "reach/index.html", context, status_code=status)
+    try:
+        return await _figures(request, clients, user, view, context)
+    except ApiError as exc:
+        if exc.code != "network_not_found":
+            raise
+        # A network identity has just made, before reach has read it from identity's feed.
+        context["not_read_yet"] = True
+        return render(request, "reach/index.html", context)
+
+
+async def _figures(request: Request, clients: Clients, user: User, view: View,
+                   context: dict[str, Any]) -> Response:
     ask = _ask(view)
     if request.headers.get("HX-Target") == "breakdown":
         breakdown = await clients.reach.breakdown(user.token, dimension=view.dimension, **ask)

@@ -11,8 +11,10 @@ from services.reach.readmodel.models import Organization
 _CHUNK = 500  # ids per IN list: well inside SQLite's and PostgreSQL's parameter limits
 
 
-async def organization(db: AsyncSession, organization_id: str) -> Organization | None:
-    return await db.get(Organization, organization_id)
+async def network(db: AsyncSession, network_id: str) -> Organization | None:
+    """The organization, when the read model knows it as a network."""
+    found = await db.get(Organization, network_id)
+    return found if found is not None and found.kind == "network" else None
 
 
 async def organizations(db: AsyncSession, ids: Iterable[str]) -> dict[str, Organization]:

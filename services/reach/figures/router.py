@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from services.reach.deps import CallerDep, SessionDep, SettingsDep
 from services.reach.engine.provider import EngineDep
-from services.reach.errors import NotAllowedForNetwork, UnknownFilter
+from services.reach.errors import NetworkNotFound, NotAllowedForNetwork, UnknownFilter
 from services.reach.figures import service
 from services.reach.figures.audit import record_partner_query
 from services.reach.figures.questions import (
@@ -21,6 +21,7 @@ from services.reach.figures.schemas import (
     SummaryPublic,
 )
 from shared.dates import Day
+from shared.openapi import problem_responses
 
 router = APIRouter(tags=["figures"])
 
@@ -37,6 +38,8 @@ To = Annotated[Day, Query(description="last day of the window (inclusive); partn
                            "day of a month", examples=["2026-06-30"])]
 Dimension = Annotated[str, Query(max_length=40, description="what the rows are",
                                  json_schema_extra={"enum": list(DIMENSIONS)})]
+# Every route names a network: 404 when none has the id (after the caller was authorized).
+NETWORK_NOT_FOUND = problem_responses(NetworkNotFound)
 ROUTE_PARAMETERS = {"network_id", "from", "to", "dimension", "leader_id", "table"}
 
 
@@ -93,14 +96,14 @@ async def _asked(db, caller, settings, q: Question, request: Request,
     return asked
 
 
-@router.get("/summary", response_model=SummaryPublic,
+@router.get("/summary", responses=NETWORK_NOT_FOUND, response_model=SummaryPublic,
             summary="Reach of a network in a window, optionally filtered by any dimension")
 async def get_summary(request: Request, db: SessionDep, caller: CallerDep,
                       settings: SettingsDep, engine: EngineDep, q: QuestionDep) -> SummaryPublic:
     return await service.summary(db, engine, await _asked(db, caller, settings, q, request))
 
 
-@router.get("/breakdown", response_model=BreakdownPublic,
+@router.get("/breakdown", responses=NETWORK_NOT_FOUND, response_model=BreakdownPublic,
             summary="The figures by one dimension, one row per value, with shares")
 async def get_breakdown(request: Request, db: SessionDep, caller: CallerDep,
                         settings: SettingsDep, engine: EngineDep, q: QuestionDep,
@@ -109,7 +112,7 @@ async def get_breakdown(request: Request, db: SessionDep, caller: CallerDep,
     return await service.breakdown(db, engine, asked, dimension=dimension)
 
 
-@router.get("/cascade", response_model=CascadePublic,
+@router.get("/cascade", responses=NETWORK_NOT_FOUND, response_model=CascadePublic,
             summary="Generations of reach from the whole network or from one leader")
 async def get_cascade(
     request: Request, db: SessionDep, caller: CallerDep, settings: SettingsDep, engine: EngineDep,
@@ -124,7 +127,7 @@ async def get_cascade(
     return await service.cascade(db, engine, asked, leader_id=leader_id)
 
 
-@router.get("/growth", response_model=GrowthPublic,
+@router.get("/growth", responses=NETWORK_NOT_FOUND, response_model=GrowthPublic,
             summary="New and cumulative reach, corps size and role mix per school year")
 async def get_growth(request: Request, db: SessionDep, caller: CallerDep,
                      settings: SettingsDep, engine: EngineDep, q: QuestionDep) -> GrowthPublic:
@@ -133,7 +136,8 @@ async def get_growth(request: Request, db: SessionDep, caller: CallerDep,
 
 @router.get("/export.csv", summary="Any of the figures as CSV",
             response_class=Response,
-            responses={200: {"content": {"text/csv": {}}, "description": "the table as CSV"}})
+            responses={200: {"content": {"text/csv": {}}, "description": "the table as CSV"},
+                       **NETWORK_NOT_FOUND})
 async def export_csv(
     request: Request, db: SessionDep, caller: CallerDep, settings: SettingsDep, engine: EngineDep,
     q: QuestionDep,

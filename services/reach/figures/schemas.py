@@ -25,6 +25,9 @@ class FootprintsPublic(_Public):
 
 class GenerationPublic(_Public):
     generation: int = Field(description="1: direct and conference reach; 2 and beyond: indirect")
+    and_later: bool = Field(False, description="true: this generation and every later one in "
+                                               "one row (partners: from the first generation "
+                                               "too small to show on)")
     people: Count
     facilitators: Count = Field(None, description="people of this generation who led a counted "
                                                   "session (who reached the next generation)")

@@ -12,7 +12,7 @@ import numpy as np
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.reach.engine.result import Engine, People, Reach
-from services.reach.errors import LeaderNotInNetwork
+from services.reach.errors import LeaderNotInNetwork, NetworkNotFound
 from services.reach.feeds.repository import caught_up_times
 from services.reach.feeds.workers import FEEDS
 from services.reach.figures import repository
@@ -110,8 +110,9 @@ DEFINITIONS = {
             "row is the figures of those sessions alone, so a person can count in several rows",
     "disclosure": "partners: whole months only; every count of people is perturbed by at most 2 "
                   "by a fixed key of its people (the same people always give the same number), "
-                  "counts under min_cell_size are withheld, and hours, sessions, footprints and "
-                  "rates are shown only beside their published set",
+                  "counts under min_cell_size are withheld, hours, sessions, footprints and "
+                  "rates are shown only beside their published set, and the generations from "
+                  "the first withheld one on are one row (and_later), shown if publishable",
 }
 
 
@@ -133,17 +134,22 @@ class Asked:
 
 async def asked(db: AsyncSession, question: Question, *, exact: bool,
                 default_min_cell_size: int) -> Asked:
+    """What the answer states; 404 when no network has the id. The caller has been authorized
+    for this network id before, so an outsider is refused alike whether or not it exists. Until
+    identity's feed has been read once reach cannot tell, and answers with as_of null."""
+    times = await caught_up_times(db)
+    network = await repository.network(db, question.network_id)
+    if network is None and times.get("identity") is not None:
+        raise NetworkNotFound(f"No network has the id {question.network_id!r}.")
     min_cell_size = None
     if not exact:
         check_partner_window(question.start, question.end)
-        network = await repository.organization(db, question.network_id)
-        min_cell_size = _min_cell_size(network.attributes if network else {},
+        min_cell_size = _min_cell_size((network.attributes if network else None) or {},
                                        default_min_cell_size)
-    return Asked(question=question, disclosure=Disclosure(min_cell_size), as_of=await _as_of(db))
+    return Asked(question=question, disclosure=Disclosure(min_cell_size), as_of=_as_of(times))
 
 
-async def _as_of(db: AsyncSession) -> datetime | None:
-    times = await caught_up_times(db)
+def _as_of(times: dict[str, datetime | None]) -> datetime | None:
     if any(times.get(feed) is None for feed in FEEDS):
         return None
     return min(times[feed] for feed in FEEDS)
@@ -192,15 +198,35 @@ def _footprint(table: Table, i: int, d: Disclosure, name: str, shown: dict) -> F
         for dim in FOOTPRINT_DIMENSIONS})
 
 
-def _generations(reach: Reach, shown: dict) -> list[GenerationPublic]:
+def _generations(reach: Reach, table: Table, d: Disclosure, shown: dict
+                 ) -> list[GenerationPublic]:
+    """Each generation's size, facilitators and multiplier. A partner sees the generations one
+    by one up to the first whose size is withheld; that generation and every later one are one
+    row, "generation k and later", shown only when their merged size can be published. So how
+    many rows there are says nothing of how deep a tail of small generations goes."""
     out, before = [], shown["active_leaders"]
-    for g in generations_of(reach):
-        people = shown.get(f"generation_{g}")
-        out.append(GenerationPublic(generation=g, people=people,
-                                    facilitators=shown.get(f"facilitators_{g}"),
+    generations = generations_of(reach)
+    for g in generations:
+        people, facilitators = shown.get(f"generation_{g}"), shown.get(f"facilitators_{g}")
+        if people is None and not d.exact:  # this one and every later: one row, or none
+            tail = generations[g - 1:]
+            merged = _merged(table, d, "generation_", tail)
+            if merged is not None:
+                out.append(GenerationPublic(generation=g, and_later=True, people=merged,
+                                            facilitators=_merged(table, d, "facilitators_",
+                                                                 tail)))
+            break
+        out.append(GenerationPublic(generation=g, people=people, facilitators=facilitators,
                                     multiplier=ratio(people, before)))
-        before = shown.get(f"facilitators_{g}")
+        before = facilitators
     return out
+
+
+def _merged(table: Table, d: Disclosure, prefix: str, generations: list[int]) -> int | None:
+    """One published count of several generations' people (disjoint, so their cell keys add)."""
+    names = [f"{prefix}{g}" for g in generations]
+    return d.count(sum(int(table.values[name][0]) for name in names),
+                   sum(int(table.cell_keys[name][0]) for name in names) % (1 << 32))
 
 
 def _depth(table: Table, i: int, d: Disclosure, shown: dict, reach: Reach,
@@ -244,7 +270,7 @@ async def summary(db: AsyncSession, engine: Engine, asked: Asked) -> SummaryPubl
         counties=direct_footprint.counties,
         sessions=reach.sessions if d.exact or shown["total"] is not None else None,
         pd_hours=pd_hours,
-        generations=_generations(reach, shown),
+        generations=_generations(reach, table, d, shown),
         footprint=FootprintsPublic(**footprints),
         multipliers=MultipliersPublic(
             direct_per_active_leader=ratio(shown["direct"], shown["active_leaders"]),
@@ -369,7 +395,8 @@ async def cascade(db: AsyncSession, engine: Engine, asked: Asked, *,
     table = summary_table(reach, people, mask)
     shown = _published(table, 0, d)
     return CascadePublic(**asked.header(), leader=leader_id is not None,
-                         leaders=shown["leaders"], generations=_generations(reach, shown),
+                         leaders=shown["leaders"],
+                         generations=_generations(reach, table, d, shown),
                          lineage=_lineage(reach, people, mask) if d.exact else [])
 
 
@@ -463,7 +490,8 @@ def summary_csv(answer: SummaryPublic) -> str:
         "leaders", "active_leaders", "direct", "direct_multi_session", "direct_returned",
         "conference", "indirect", "total", "schools", "districts", "counties", "sessions",
         "pd_hours")]
-    rows += [[f"generation_{g.generation}", g.people] for g in answer.generations]
+    rows += [[f"generation_{g.generation}{'_and_later' if g.and_later else ''}", g.people]
+             for g in answer.generations]
     rows += [[f"depth_{name}", value] for name, value in answer.depth.model_dump().items()]
     rows += [["from", answer.from_], ["to", answer.to], ["as_of", answer.as_of],
              ["variant", answer.variant], ["disclosure", answer.disclosure]]
@@ -484,8 +512,8 @@ def breakdown_csv(answer: BreakdownPublic) -> str:
 def cascade_csv(answer: CascadePublic) -> str:
     return csv_text(["generation", "people", "facilitators", "multiplier"],
                     [[0, answer.leaders, None, None],
-                     *([g.generation, g.people, g.facilitators, g.multiplier]
-                       for g in answer.generations)])
+                     *([f"{g.generation} and later" if g.and_later else g.generation,
+                        g.people, g.facilitators, g.multiplier] for g in answer.generations)])
 
 
 def growth_csv(answer: GrowthPublic) -> str:

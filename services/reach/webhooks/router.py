@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from services.reach.deps import CallerDep, SessionDep, SettingsDep
+from services.reach.errors import NetworkNotFound
 from services.reach.webhooks import service
 from services.reach.webhooks.schemas import (
     DeliveryPublic,
@@ -12,6 +13,7 @@ from services.reach.webhooks.schemas import (
     WebhookCreated,
     WebhookPublic,
 )
+from shared.openapi import problem_responses
 from shared.pagination import Page, PageDep
 
 router = APIRouter(tags=["webhooks"])
@@ -23,7 +25,8 @@ SIGNING = ("Every delivery is a POST of JSON signed with the subscription's secr
 
 @router.post("/webhooks", response_model=WebhookCreated, status_code=status.HTTP_201_CREATED,
              summary="Subscribe a URL to a network's events",
-             description="month.final tells when a calendar month of the network is final "
+             description="422 unknown_network when network_id names no network. "
+                         "month.final tells when a calendar month of the network is final "
                          "(ended, and the settle period passed). The secret is in this answer "
                          "only: store it now. " + SIGNING)
 async def create_webhook(db: SessionDep, caller: CallerDep, settings: SettingsDep,
@@ -35,6 +38,7 @@ async def create_webhook(db: SessionDep, caller: CallerDep, settings: SettingsDe
 
 
 @router.get("/webhooks", response_model=Page[WebhookPublic],
+            responses=problem_responses(NetworkNotFound),
             summary="A network's webhook subscriptions (without their secrets)")
 async def list_webhooks(db: SessionDep, caller: CallerDep, page: PageDep,
                         network_id: Annotated[str, Query(min_length=1, max_length=64)]

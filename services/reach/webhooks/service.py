@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.reach.errors import NotAllowedForNetwork
+from services.reach.errors import NetworkNotFound, NotAllowedForNetwork, UnknownNetwork
+from services.reach.figures.repository import network
 from services.reach.settings import ReachSettings
 from services.reach.webhooks import repository
 from services.reach.webhooks.errors import (
@@ -90,13 +91,27 @@ def _internal_address(host: str) -> bool:
         address = ipaddress.ip_address(host)
     except ValueError:
         return False
-    return not address.is_global
+    return internal_kind(address) is not None
+
+
+def internal_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """What keeps webhooks from an address ("loopback", "private", ...), or None: public."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
+        if getattr(address, f"is_{kind}"):
+            return kind.replace("_", "-")
+    return None if address.is_global else "non-public"
 
 
 async def create_subscription(db: AsyncSession, principal: Principal, data: WebhookCreate, *,
                               settings: ReachSettings) -> tuple[WebhookSubscription, str]:
     """The new subscription and its signing secret (which is never shown again)."""
     require_admin(principal, data.network_id)
+    if await network(db, data.network_id) is None:
+        raise UnknownNetwork(f"No network has the id {data.network_id!r}.", errors=[
+            {"loc": ["body", "network_id"], "msg": "network_id must name a network in Cascade.",
+             "type": "value_error"}])
     url = check_url(data.url, allow_http_localhost=settings.webhook_allow_http_localhost)
     if data.partner_id is not None and await repository.partner_of(
             db, partner_id=data.partner_id, network_id=data.network_id) is None:
@@ -112,6 +127,8 @@ async def create_subscription(db: AsyncSession, principal: Principal, data: Webh
 async def list_subscriptions(db: AsyncSession, principal: Principal, *, network_id: str,
                              params: PageParams) -> tuple[list[WebhookSubscription], str | None]:
     require_admin(principal, network_id)
+    if await network(db, network_id) is None:
+        raise NetworkNotFound(f"No network has the id {network_id!r}.")
     return await repository.page_subscriptions(db, params, network_id=network_id)
 
 

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from services.reach.settings import ReachSettings
 from services.reach.webhooks import service
 from services.reach.webhooks.models import WebhookDelivery, WebhookSubscription
+from services.reach.webhooks.transport import InternalAddress, PublicAddressTransport
 from shared.db import utcnow
 from shared.http import make_client
 from shared.service import Worker, finish_before_stopping
@@ -27,12 +28,16 @@ log = logging.getLogger("cascade.reach.webhooks")
 
 def webhook_client(settings: ReachSettings,
                    transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """Its own client, not the gateway's: partners' servers are outside Cascade. No redirect is
-    followed (a 3xx is a failed attempt) and no proxy or cookie from the environment is used."""
+    """Its own client, not the gateway's: partners' servers are outside Cascade. It connects
+    only to public addresses, checked at each POST (webhooks/transport.py), unless `transport`
+    replaces the network (tests). No redirect is followed (a 3xx is a failed attempt) and no
+    proxy or cookie from the environment is used."""
     timeout = settings.webhook_timeout
-    return make_client("", transport=transport, timeout=httpx.Timeout(timeout, connect=timeout),
-                       limits=httpx.Limits(max_connections=settings.webhook_batch_size,
-                                           max_keepalive_connections=5))
+    if transport is None:
+        transport = PublicAddressTransport(
+            allow_localhost=settings.webhook_allow_http_localhost,
+            max_connections=settings.webhook_batch_size)
+    return make_client("", transport=transport, timeout=httpx.Timeout(timeout, connect=timeout))
 
 
 async def queue_final_months(app: FastAPI, *, now=None) -> int:
@@ -58,6 +63,8 @@ async def post(client: httpx.AsyncClient, settings: ReachSettings, delivery: Web
                 return service.Outcome(status_code=response.status_code)
     except (TimeoutError, httpx.TimeoutException):
         return service.Outcome(error=f"no answer within {settings.webhook_timeout:g} s")
+    except InternalAddress as refused:  # nothing was sent
+        return service.Outcome(error=str(refused))
     except httpx.HTTPError as error:
         return service.Outcome(error=f"{type(error).__name__}: {error}"[:500])
 
