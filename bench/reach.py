@@ -53,6 +53,7 @@ from services.reach.figures.questions import (  # noqa: E402
     PERSON_DIMENSIONS,
 )
 from services.runner import Suite  # noqa: E402
+from shared import migrations  # noqa: E402
 
 REACH = "/api/reach/v1"
 WINDOW_NAMES = ("whole history", "one school year", "37-day window")
@@ -229,7 +230,7 @@ def windows(asks: int, seed: int = 37) -> dict[str, list[tuple[str, date, date]]
     }
 
 
-async def wait_for_index(client: httpx.AsyncClient, headers: dict) -> float:
+async def wait_for_index(client: httpx.AsyncClient, headers: dict, sign_in) -> float:
     """Until reach answers (503 index_loading meanwhile); a 504 means reach was too busy to
     answer the gateway in time, which is said."""
     began, busy = time.perf_counter(), 0
@@ -243,7 +244,9 @@ async def wait_for_index(client: httpx.AsyncClient, headers: dict) -> float:
                       f"{busy} times")
             return time.perf_counter() - began
         busy += response.status_code == 504
-        if response.status_code not in (503, 504):
+        if response.status_code == 401:  # the token expired while the index loaded
+            await sign_in()
+        elif response.status_code not in (503, 504):
             raise RuntimeError(f"summary: {response.status_code} {response.text[:500]}")
         await asyncio.sleep(1)
 
@@ -260,7 +263,7 @@ async def measure(suite: Suite, con, backend: str, asks: int, only: list[str]) -
             headers["Authorization"] = f"Bearer {token.json()['access_token']}"
 
         await sign_in()
-        loaded = await wait_for_index(client, headers)
+        loaded = await wait_for_index(client, headers, sign_in)
         rss, peak = memory_mb(pid)
         print(f"reach's index loaded {loaded:.0f} s after the suite came up; reach process "
               f"RSS {rss:.0f} MB, peak {peak:.0f} MB", flush=True)
@@ -318,7 +321,9 @@ def main() -> None:
             url = suite.environment("reach")["REACH_DATABASE_URL"]
             began = time.perf_counter()
             if args.keep and not args.postgres and Path(args.keep).exists():
-                shutil.copyfile(args.keep, url.removeprefix("sqlite+aiosqlite:///"))
+                path = url.removeprefix("sqlite+aiosqlite:///")
+                shutil.copyfile(args.keep, path)
+                migrations.upgrade("reach", f"sqlite:///{path}")  # kept by an older checkout
                 print(f"reused {args.keep}")
             else:
                 synthesise(url, args.scale)

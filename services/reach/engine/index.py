@@ -809,20 +809,27 @@ class ReachIndex:
             key = rank[add_s].astype(np.int64) << 32 | add_p.astype(np.int64)
             key, first = np.unique(key, return_index=True)
             add_s, add_p = add_s[first], add_p[first]
-            # The rows are in the new order already (sessions that moved were taken out, new
-            # ones have none yet): each session's run starts at its rank's offset.
-            if len(add_s) <= FEW_ROWS:
-                at, new = _places_in_runs(add_s, add_p, rank, order, count, r_p)
+            del first
+            if not len(r_p):  # the first load: the rows are the sorted additions
+                del key
+                r_p, r_pair = add_p, self._pairs(add_p, sessions.event[add_s])
             else:
-                main = np.repeat(rank[order], count[order]).astype(np.int64) << 32 | r_p
-                at = np.searchsorted(main, key)
-                new = (at >= len(main)) | (main[np.minimum(at, len(main) - 1)] != key) if len(
-                    main) else np.ones(len(key), dtype=bool)
-            at, add_s, add_p = at[new], add_s[new], add_p[new]
-            add_pair = self._pairs(add_p, sessions.event[add_s])
-            r_p = np.insert(r_p, at, add_p)
-            r_pair = np.insert(r_pair, at, add_pair)
-            np.add.at(count, add_s, 1)
+                # The rows are in the new order already (sessions that moved were taken out,
+                # new ones have none yet): each session's run starts at its rank's offset.
+                if len(add_s) <= FEW_ROWS:
+                    at, new = _places_in_runs(add_s, add_p, rank, order, count, r_p)
+                else:
+                    main = np.repeat(rank[order], count[order]).astype(np.int64) << 32 | r_p
+                    at = np.searchsorted(main, key)
+                    new = main[np.minimum(at, len(main) - 1)] != key
+                    new |= at >= len(main)
+                    del main
+                del key
+                at, add_s, add_p = at[new], add_s[new], add_p[new]
+                add_pair = self._pairs(add_p, sessions.event[add_s])
+                r_p = np.insert(r_p, at, add_p)
+                r_pair = np.insert(r_pair, at, add_pair)
+            count += np.bincount(add_s, minlength=len(count))
         self.r_p, self.r_pair = r_p, r_pair
         self.rank = rank
         self._old_order = order
