@@ -17,6 +17,9 @@ FOOTPRINT_DIMENSIONS = ("school", "district", "county")
 COUNTS = ("leaders", "active_leaders", "direct", "direct_multi_session", "direct_returned",
           "conference", "indirect", "total", "completed", "repeat")
 
+# Footprints of up to this many (row, place) cells are counted densely rather than by sorting.
+DENSE_CELLS = 4_000_000
+
 
 def counts_people(name: str) -> bool:
     return name in COUNTS or name.startswith(("generation_", "facilitators_"))
@@ -98,7 +101,10 @@ def _distinct_per_row(rows_of: np.ndarray, places: np.ndarray, rows: int) -> np.
     """How many distinct recorded places each row's people have."""
     recorded = places >= 0
     width = int(places.max(initial=0)) + 1
-    pairs = np.unique(rows_of[recorded].astype(np.int64) * width + places[recorded])
+    cells = rows_of[recorded].astype(np.int64) * width + places[recorded]
+    if rows * width <= DENSE_CELLS:  # a count per (row, place) in one pass, no sort
+        return (np.bincount(cells, minlength=rows * width).reshape(rows, width) > 0).sum(axis=1)
+    pairs = np.unique(cells)
     return np.bincount(pairs // width, minlength=rows) if pairs.size else np.zeros(rows, int)
 
 
