@@ -13,7 +13,7 @@ from services.identity.db import OutboxEvent
 from services.identity.errors import EmailTaken, PersonNotFound
 from services.identity.organizations.service import Place, get_organization, resolve_place
 from services.identity.people import repository
-from services.identity.people.models import Person, PersonAffiliation
+from services.identity.people.models import Person
 from services.identity.people.schemas import MatchAnswer, PersonCreate, PersonMatch, PersonUpdate
 from shared.auth import Principal
 from shared.db import insert_all_unless_duplicate
@@ -223,17 +223,7 @@ async def _add_one(db: AsyncSession, outcome: tuple[Person, bool] | CascadeError
 
 
 async def _affiliate_all(db: AsyncSession, pairs: list[tuple[str, str]]) -> None:
-    wanted = dict.fromkeys(pairs)  # in order, once each
-    known = await repository.affiliated(db, person_ids={p for p, _o in wanted},
-                                        organization_ids={o for _p, o in wanted})
-    missing = [PersonAffiliation(person_id=person_id, organization_id=organization_id,
-                                 source="match")
-               for person_id, organization_id in wanted
-               if (person_id, organization_id) not in known]
-    if not await insert_all_unless_duplicate(db, missing):
-        for row in missing:  # affiliated concurrently: each one that is not yet
-            await repository.affiliate(db, person_id=row.person_id,
-                                       organization_id=row.organization_id, source="match")
+    await repository.affiliate_all(db, dict.fromkeys(pairs, "match"))
 
 
 def _match_audit(user: Principal, actor: Principal, network_id: str, person: Person,
