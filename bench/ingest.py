@@ -43,6 +43,7 @@ from signups import (
     ADMIN_PASSWORD,
     SCHEDULING,
     client_for,
+    cpu_by_process,
     gather_limited,
     running_suite,
 )
@@ -144,20 +145,20 @@ class Client:
 
 
 class Loader:
-    def __init__(self, api: Client, plan: Plan, concurrency: int) -> None:
-        self.api, self.plan, self.concurrency = api, plan, concurrency
+    def __init__(self, api: Client, plan: Plan, concurrency: int, suite) -> None:
+        self.api, self.plan, self.concurrency, self.suite = api, plan, concurrency, suite
         self.network_id = ""
         self.person_ids: dict[int, str] = {}
         self.sessions = 0
         self.attendances = 0
         self.hours = 0.0
-        self.stages: list[tuple[str, int, str, float]] = []
+        self.stages: list[tuple[str, int, str, float, dict[str, float]]] = []
 
     async def stage(self, name: str, unit: str, work) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_by_process(self.suite)
         rows = await work
         elapsed = time.perf_counter() - started
-        self.stages.append((name, rows, unit, elapsed))
+        self.stages.append((name, rows, unit, elapsed, cpu_by_process(self.suite, since=cpu)))
         print(f"  {name}: {rows} {unit} in {elapsed:.1f} s ({rows / elapsed:.0f}/s)", flush=True)
 
     async def organizations(self) -> int:
@@ -260,9 +261,9 @@ def weighted_sessions(rng: random.Random, count: int, later: float) -> list[int]
     return [0, *(i for i in range(1, count) if rng.random() < later)]
 
 
-async def load(api: Client, plan: Plan, concurrency: int) -> tuple[Loader, float]:
+async def load(api: Client, plan: Plan, concurrency: int, suite) -> tuple[Loader, float]:
     rng, scale = plan.rng, plan.scale
-    loader = Loader(api, plan, concurrency)
+    loader = Loader(api, plan, concurrency, suite)
     places(plan)
     leaders = [plan.new_person(rng.choice(("teacher", "teacher", "coach_tosa", "administrator")))
                for _ in range(scaled(250, scale, 6))]
@@ -389,7 +390,7 @@ async def run(suite, backend: str, args) -> int:
     deadline = time.perf_counter() + args.time_limit
     async with client_for(suite, args.concurrency + 2) as client:
         api = Client(client)
-        loader, began = await load(api, plan, args.concurrency)
+        loader, began = await load(api, plan, args.concurrency, suite)
         sent = time.perf_counter() - began
         last_write = datetime.now(UTC)
         print(f"  everything sent in {sent:.1f} s ({api.calls} calls, "
@@ -400,8 +401,10 @@ async def run(suite, backend: str, args) -> int:
     print(f"sent through the gateway in {sent:.1f} s; reach showed all of it "
           f"{total:.1f} s after the first call ({total - sent:.1f} s after the last): "
           f"{loader.attendances / total:.0f} attendances/s end to end")
-    for name, rows, unit, elapsed in loader.stages:
+    for name, rows, unit, elapsed, cpu in loader.stages:
         print(f"  {name:52} {rows:7} {unit:13} {elapsed:7.1f} s  {rows / elapsed:7.0f}/s")
+        print("      CPU s: " + ", ".join(f"{process} {seconds:.1f}"
+                                        for process, seconds in cpu.items() if seconds >= 0.1))
     footprint = summary["footprint"]
     print("reach says: " + ", ".join(f"{name} {summary[name]}" for name in (
         "leaders", "active_leaders", "direct", "direct_multi_session", "direct_returned",

@@ -11,7 +11,13 @@ from services.identity.audit import service as audit
 from services.identity.audit.models import AuditEntry
 from services.identity.db import OutboxEvent
 from services.identity.errors import EmailTaken, PersonNotFound
-from services.identity.organizations.service import Place, get_organization, resolve_place
+from services.identity.organizations.service import (
+    NamedPlaces,
+    Place,
+    get_organization,
+    named_places,
+    resolve_place,
+)
 from services.identity.people import repository
 from services.identity.people.models import Person
 from services.identity.people.schemas import MatchAnswer, PersonCreate, PersonMatch, PersonUpdate
@@ -160,6 +166,8 @@ async def match_people(db: AsyncSession, actor: Principal, acting: Principal | N
     user = acting if actor.is_service and acting is not None else actor
     known = await repository.by_emails(db, {data.email for data in people})
     places: dict[tuple, Place | CascadeError] = {}
+    names = await named_places(db, [(data.school, data.district) for data in people
+                                    if data.email not in known])
     outcomes: list[tuple[Person, bool] | CascadeError] = []
     created: list[Person] = []
     for data in people:
@@ -170,7 +178,7 @@ async def match_people(db: AsyncSession, actor: Principal, acting: Principal | N
         create = powers[data.network_id] == "staff"
         wanted = (data.school, data.district, data.county, create)
         if wanted not in places:
-            places[wanted] = await _place(db, *wanted)
+            places[wanted] = await _place(db, *wanted, names)
         place = places[wanted]
         if isinstance(place, CascadeError):
             outcomes.append(place)
@@ -198,11 +206,11 @@ async def match_people(db: AsyncSession, actor: Principal, acting: Principal | N
 
 
 async def _place(db: AsyncSession, school: str | None, district: str | None,
-                 county: str | None, create: bool) -> Place | CascadeError:
+                 county: str | None, create: bool, names: NamedPlaces) -> Place | CascadeError:
     try:
         async with db.begin_nested():
             return await resolve_place(db, school=school, district=district, county=county,
-                                       create=create)
+                                       create=create, places=names)
     except CascadeError as exc:
         return exc
 
