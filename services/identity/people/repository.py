@@ -7,7 +7,7 @@ from services.identity.memberships.models import Membership
 from services.identity.organizations.models import Organization
 from services.identity.people.models import Person, PersonAffiliation
 from services.identity.sql import contains_ci
-from shared.db import insert_all_unless_duplicate, insert_unless_duplicate
+from shared.db import insert_rows_unless_duplicate, insert_unless_duplicate
 from shared.pagination import PageParams, fetch_page
 
 
@@ -153,12 +153,10 @@ async def affiliate_all(db: AsyncSession, wanted: dict[tuple[str, str], str]) ->
     people = set(await existing_ids(db, ids=sorted(person_ids), email=None))
     organizations = set(await db.exec(select(Organization.id).where(
         col(Organization.id).in_(sorted(organization_ids)))))
-    missing = [PersonAffiliation(person_id=person_id, organization_id=organization_id,
-                                 source=source)
+    missing = [{"person_id": person_id, "organization_id": organization_id, "source": source}
                for (person_id, organization_id), source in wanted.items()
                if (person_id, organization_id) not in known and person_id in people
                and organization_id in organizations]
-    if not await insert_all_unless_duplicate(db, missing):
+    if not await insert_rows_unless_duplicate(db, PersonAffiliation, missing):
         for row in missing:  # affiliated concurrently: each one that is not yet
-            await affiliate(db, person_id=row.person_id, organization_id=row.organization_id,
-                            source=row.source)
+            await affiliate(db, **row)

@@ -8,7 +8,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import access
 from services.identity.audit import service as audit
-from services.identity.audit.models import AuditEntry
 from services.identity.db import OutboxEvent
 from services.identity.errors import EmailTaken, PersonNotFound
 from services.identity.organizations.service import (
@@ -235,14 +234,15 @@ async def _affiliate_all(db: AsyncSession, pairs: list[tuple[str, str]]) -> None
 
 
 def _match_audit(user: Principal, actor: Principal, network_id: str, person: Person,
-                 created: bool) -> AuditEntry:
+                 created: bool) -> dict[str, Any]:
+    """The audit row of one match, as audit.record_all takes it."""
     details = {"via": actor.subject, "network_id": network_id}
     if created:
         details |= {"school_id": person.school_id, "district_id": person.district_id}
-    return AuditEntry(actor_subject=user.subject,
-                      action="person.create" if created else "person.match",
-                      target_type="person", target_id=person.id, organization_id=network_id,
-                      details=details)
+    return {"actor_subject": user.subject,
+            "action": "person.create" if created else "person.match",
+            "target_type": "person", "target_id": person.id, "organization_id": network_id,
+            "details": details}
 
 
 async def _visible(db: AsyncSession, actor: Principal, person_id: str, *, action: str
