@@ -191,7 +191,8 @@ class Loader:
     async def event(self, kind: str, title: str) -> str:
         event = await self.api.post(f"{SCHEDULING}/events", {
             "network_id": self.network_id, "kind": kind, "title": title,
-            "subjects": [self.plan.rng.choice(SUBJECTS)], "grade_min": "K", "grade_max": "8",
+            "subjects": [SUBJECTS[sum(title.encode()) % len(SUBJECTS)]], "grade_min": "K",
+            "grade_max": "8",
             "timezone": TIMEZONE, "credit_hours": 3, "status": "published"})
         return event["id"]
 
@@ -309,23 +310,27 @@ async def load(api: Client, plan: Plan, concurrency: int, suite) -> tuple[Loader
             return [Sheet(sid, hours, people)
                     for (sid, hours), people in zip(made, meetings, strict=True) if people]
 
-        async def one_conference(c: int):
+        def conference_plan(c: int) -> tuple[int, list, list[list[int]]]:
+            # Drawn before any call, so the random stream (and the plan) is the same every run.
             day = conference_days[c]
-            slots = [datetime(day.year, day.month, day.day, 16 + 2 * (i % 4), tzinfo=UTC)
-                     for i in range(per_conference)]
-            made = await loader.one_session_event("conference", f"Conference {c}", [
-                (slot, 1.5, rng.choice(leaders_on(day) or leaders)) for slot in slots])
-            attended: list[list[int]] = [[] for _ in made]
+            slots = [(datetime(day.year, day.month, day.day, 16 + 2 * (i % 4), tzinfo=UTC), 1.5,
+                      rng.choice(leaders_on(day) or leaders)) for i in range(per_conference)]
+            attended: list[list[int]] = [[] for _ in slots]
             for _ in range(conference_people):
                 person = plan.new_person(rng.choice(("teacher",) * 8 + ("teacher_candidate",
                                                                          "administrator")))
-                for i in rng.sample(range(len(made)), 2 if rng.random() < 0.3 else 1):
+                for i in rng.sample(range(len(slots)), 2 if rng.random() < 0.3 else 1):
                     attended[i].append(person)
+            return c, slots, attended
+
+        async def one_conference(c: int, slots: list, attended: list[list[int]]):
+            made = await loader.one_session_event("conference", f"Conference {c}", slots)
             return [Sheet(sid, hours, people)
                     for (sid, hours), people in zip(made, attended, strict=True) if people]
 
+        planned = [conference_plan(c) for c in range(conferences)]
         nested = await gather_limited([*(one_series(*d) for d in direct),
-                                       *(one_conference(c) for c in range(conferences))],
+                                       *(one_conference(*p) for p in planned)],
                                       limit=concurrency)
         loader.first_sheets = [sheet for sheets in nested for sheet in sheets]
         return loader.sessions
@@ -338,16 +343,19 @@ async def load(api: Client, plan: Plan, concurrency: int, suite) -> tuple[Loader
         before = loader.sessions
         chosen = rng.sample(coaches, min(len(coaches), scaled(1540, scale, 3)))
 
-        async def one(i: int, coach: int, reached_on: date):
+        def coach_plan(i: int, coach: int, reached_on: date) -> tuple[int, datetime, int, list]:
             day = random_day(rng, reached_on + timedelta(days=14), LAST_DAY - timedelta(days=1))
             start = datetime(day.year, day.month, day.day, 23, tzinfo=UTC)
+            return i, start, coach, [plan.new_person() for _ in range(25)]
+
+        async def one(i: int, start: datetime, coach: int, people: list[int]):
             made = await loader.one_session_event("workshop_series", f"Coach workshop {i}",
                                                   [(start, 2.0, coach)])
-            people = [plan.new_person() for _ in range(25)]
             return Sheet(made[0][0], made[0][1], people)
 
-        loader.coach_sheets = await gather_limited(
-            (one(i, c, d) for i, (c, d) in enumerate(chosen)), limit=concurrency)
+        planned = [coach_plan(i, c, d) for i, (c, d) in enumerate(chosen)]
+        loader.coach_sheets = await gather_limited((one(*p) for p in planned),
+                                                   limit=concurrency)
         return loader.sessions - before
 
     await loader.stage("coach-led events and sessions", "sessions", coach_sessions())
