@@ -7,10 +7,10 @@ connection's search_path, so table definitions carry no schema and the same mode
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
@@ -142,5 +142,30 @@ async def insert_all_unless_duplicate(db: AsyncSession, rows: list[SQLModel]) ->
     return True
 
 
+async def insert_rows(db: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]
+                      ) -> None:
+    """Insert many rows of a table given as column values, in one statement (an executemany)
+    on the session's transaction. No ORM objects are built or flushed: at a hundred
+    microseconds and more each, those were most of the cost of a batch of thousands. Columns
+    left out take their defaults; the session does not know the rows afterwards."""
+    if rows:
+        await (await db.connection()).execute(insert(model.__table__), rows)
+
+
+async def insert_rows_unless_duplicate(db: AsyncSession, model: type[SQLModel],
+                                       rows: list[dict[str, Any]]) -> bool:
+    """insert_rows, or none of them: False when a unique constraint refuses one, and the
+    transaction lives on (as insert_all_unless_duplicate)."""
+    if not rows:
+        return True
+    try:
+        async with db.begin_nested():
+            await insert_rows(db, model, rows)
+    except IntegrityError:
+        return False
+    return True
+
+
 __all__ = ["AsyncSession", "SQLModel", "SessionDep", "UTCDateTime", "create_engine",
-           "insert_all_unless_duplicate", "insert_unless_duplicate", "new_registry", "utcnow"]
+           "insert_all_unless_duplicate", "insert_rows", "insert_rows_unless_duplicate",
+           "insert_unless_duplicate", "new_registry", "utcnow"]

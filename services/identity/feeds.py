@@ -5,31 +5,38 @@ from fastapi import FastAPI
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.affiliations.models import FeedCursor
-from services.identity.affiliations.service import apply_scheduling_event
+from services.identity.affiliations.service import apply_scheduling_page
 from services.identity.audit.service import apply_denied_event
-from shared.outbox import DENIED_TOPIC, Apply, FeedConsumer, FeedEvent
+from shared.outbox import DENIED_TOPIC, ApplyPage, FeedConsumer, FeedEvent
 from shared.service import Worker
 
 # What other services ask the audit log to keep: refused attempts, and partners' reach queries.
 AUDITED_TOPICS = frozenset({DENIED_TOPIC, "reach.queried"})
 
 
-def _with_denials(apply: Apply | None = None) -> Apply:
-    async def apply_event(db: AsyncSession, event: FeedEvent) -> None:
-        if event.topic in AUDITED_TOPICS:
-            await apply_denied_event(db, event)
-        elif apply is not None:
-            await apply(db, event)
+def _with_denials(apply_page: ApplyPage | None = None) -> ApplyPage:
+    """The audited events of a page one at a time, and the rest, when there is a use for them,
+    as a page (the two write different tables, so neither waits for the other)."""
 
-    return apply_event
+    async def apply(db: AsyncSession, events: list[FeedEvent]) -> None:
+        rest = []
+        for event in events:
+            if event.topic in AUDITED_TOPICS:
+                await apply_denied_event(db, event)
+            else:
+                rest.append(event)
+        if apply_page is not None and rest:
+            await apply_page(db, rest)
+
+    return apply
 
 
-def feed_worker(feed: str, apply: Apply) -> Worker:
+def feed_worker(feed: str, apply_page: ApplyPage) -> Worker:
     async def consume(app: FastAPI) -> None:
         settings = app.state.settings
         await FeedConsumer(
             feed=feed, path=f"/api/{feed}/v1/feed", client=app.state.gateway,
-            sessions=app.state.sessions, cursor_model=FeedCursor, apply=apply,
+            sessions=app.state.sessions, cursor_model=FeedCursor, apply_page=apply_page,
             headers=app.state.service_token.headers, poll_interval=settings.feed_poll_interval,
             page_size=settings.feed_page_size,
         ).run()
@@ -38,6 +45,6 @@ def feed_worker(feed: str, apply: Apply) -> Worker:
 
 
 def feed_workers() -> list[Worker]:
-    return [feed_worker("scheduling", _with_denials(apply_scheduling_event)),
+    return [feed_worker("scheduling", _with_denials(apply_scheduling_page)),
             feed_worker("evidence", _with_denials()),
             feed_worker("reach", _with_denials())]

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from services.identity.affiliations.service import apply_scheduling_event
+from services.identity.affiliations.service import apply_scheduling_page
 from services.identity.people.models import PersonAffiliation
 from shared.outbox import FeedEvent
 
@@ -30,12 +30,36 @@ async def test_events_applied_twice_affiliate_known_people_once(api, identity_ap
         _event(6, "registration.created", event_id="x" * 300, person_id=person["id"]),
         _event(7, "event.updated", id="01jother000000000000000000", network_id="y" * 300),
     ]
-    for _ in range(2):
-        async with identity_app.state.sessions() as db:
-            for event in events:
-                await apply_scheduling_event(db, event)
-            await db.commit()
+    for page in ([events[:3], events[3:]], [events]):  # in two pages, then served again in one
+        for events_of_page in page:
+            async with identity_app.state.sessions() as db:
+                await apply_scheduling_page(db, events_of_page)
+                await db.commit()
     async with identity_app.state.sessions() as db:
         rows = list(await db.exec(select(PersonAffiliation)))
     assert [(r.person_id, r.organization_id, r.source) for r in rows] == [
         (person["id"], network["id"], "registration")]
+
+
+async def test_a_page_affiliates_its_people_once_each_with_the_first_source(api, identity_app):
+    network = await api.organization("Central Valley Network", "network")
+    people = [await api.person(f"teacher{n}@example.org") for n in range(4)]
+    ids = [p["id"] for p in people]
+    event_id = "01jevent000000000000000001"
+    page = [
+        _event(1, "event.created", id=event_id, network_id=network["id"]),
+        _event(2, "session.created", event_id=event_id, facilitator_ids=ids[:1]),
+        *(_event(3 + n, "attendance.recorded", event_id=event_id, person_id=person_id)
+          for n, person_id in enumerate(ids)),
+        _event(9, "registration.created", event_id=event_id, person_id=ids[1]),
+        _event(10, "cohort.added", network_id="01jnonetwork00000000000000", person_id=ids[2]),
+    ]
+    async with identity_app.state.sessions() as db:
+        await apply_scheduling_page(db, page)
+        await db.commit()
+    async with identity_app.state.sessions() as db:
+        rows = list(await db.exec(select(PersonAffiliation)
+                                  .where(PersonAffiliation.source != "match")))
+    assert sorted((r.person_id, r.organization_id, r.source) for r in rows) == sorted(
+        [(ids[0], network["id"], "facilitation"),
+         *((person_id, network["id"], "attendance") for person_id in ids[1:])])

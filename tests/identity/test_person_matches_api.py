@@ -189,6 +189,35 @@ class TestBatch:
         assert {p["email"] for p in people.json()["items"]} >= {
             "teacher0@example.org", "teacher1@example.org", "teacher2@example.org"}
 
+    async def test_a_batch_finds_places_by_name_and_creates_only_new_ones(self, api):
+        network, _, coordinator = await _setup(api)
+        fresno = await api.organization("Fresno Unified", "district", county="Fresno")
+        kern = await api.organization("Kern Unified", "district", county="Kern")
+        lincolns = [await api.organization("Lincoln Elementary", "school",
+                                           parent_id=d["id"]) for d in (fresno, kern)]
+        places = [("lincoln elementary", "FRESNO UNIFIED", None),
+                  ("Lincoln  Elementary", "Kern Unified", None),
+                  ("New School", "Fresno Unified", None),
+                  ("Other New", "Brand New District", "Inyo"),
+                  ("Third New", "brand new district", "Inyo")]
+        items = [{"network_id": network["id"],
+                  **_line(n, school=school, district=district, county=county)}
+                 for n, (school, district, county) in enumerate(places)]
+        response = await self._send(api, items, coordinator)
+        assert response.status_code == 200, response.text
+        people = [(await api.client.get(f"{BASE}/people/{a['id']}", headers=coordinator)).json()
+                  for a in response.json()["items"]]
+        assert sorted(await _organizations(api, "district")) == [
+            "Brand New District", "Fresno Unified", "Kern Unified"]
+        assert sorted(await _organizations(api, "school")) == [
+            "Lincoln Elementary", "Lincoln Elementary", "New School", "Other New", "Third New"]
+        assert [(p["school_id"], p["district_id"]) for p in people[:2]] == [
+            (lincolns[0]["id"], fresno["id"]), (lincolns[1]["id"], kern["id"])]
+        assert people[2]["district_id"] == fresno["id"]
+        assert people[2]["school_id"] not in {lincolns[0]["id"], lincolns[1]["id"], None}
+        assert people[3]["district_id"] == people[4]["district_id"] not in {
+            fresno["id"], kern["id"], None}
+
     async def test_a_retry_with_the_same_key_gets_the_first_answer(self, api):
         network, _, coordinator = await _setup(api)
         items = [{"network_id": network["id"], **_line(n)} for n in range(2)]

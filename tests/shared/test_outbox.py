@@ -81,11 +81,14 @@ class TestConsumerShutdown:
         async def no_headers() -> dict[str, str]:
             return {}
 
+        async def nothing(_db, _events) -> None:  # no page is ever read
+            return None
+
         engine = create_engine(database_urls["reach"], schema="reach")
         consumer = FeedConsumer(
             feed="elsewhere", path="/feed", sessions=session_factory(engine),
             client=httpx.AsyncClient(transport=httpx.MockTransport(refuse), base_url="http://x"),
-            cursor_model=FeedCursor, apply=None, headers=no_headers,
+            cursor_model=FeedCursor, apply_page=nothing, headers=no_headers,
         )
         task = asyncio.create_task(consumer.run())
         await asyncio.wait_for(polling.wait(), 5)

@@ -26,17 +26,12 @@ def _ids(value: object) -> list[str]:
     return [v for v in values if isinstance(v, str) and 0 < len(v) <= ID_LENGTH]
 
 
-async def _affiliate(db: AsyncSession, person_ids: list[str], network_id: str | None,
-                     source: str) -> None:
-    if not network_id:
-        return
-    for person_id in person_ids:
-        # False for a duplicate, and for a person identity does not know (the foreign key).
-        await people.affiliate(db, person_id=person_id, organization_id=network_id,
-                               source=source)
+Affiliations = dict[tuple[str, str], str]  # (person id, network id) -> source, first wins
 
 
-async def apply_scheduling_event(db: AsyncSession, event: FeedEvent) -> None:
+async def _named(db: AsyncSession, event: FeedEvent, wanted: Affiliations) -> None:
+    """What one event says: an event's network remembered at once (later events of the page
+    look it up), and the affiliations it names added to `wanted`."""
     payload, topic = event.payload, event.topic
     if topic in ("event.created", "event.updated"):
         event_ids, network_ids = _ids(payload.get("id")), _ids(payload.get("network_id"))
@@ -44,20 +39,32 @@ async def apply_scheduling_event(db: AsyncSession, event: FeedEvent) -> None:
             await repository.remember_event(db, event_id=event_ids[0], network_id=network_ids[0])
         return
     if topic == "cohort.added":
-        await _affiliate(db, _ids(payload.get("person_id")),
-                         (_ids(payload.get("network_id")) or [None])[0], "cohort")
-        return
-    sources = {"registration.created": ("person_id", "registration"),
-               "registration.updated": ("person_id", "registration"),
-               "attendance.recorded": ("person_id", "attendance"),
-               "session.created": ("facilitator_ids", "facilitation"),
-               "session.updated": ("facilitator_ids", "facilitation")}
-    event_ids = _ids(payload.get("event_id"))
-    if topic not in sources or not event_ids:
-        return
-    field, source = sources[topic]
-    network_id = await repository.network_of(db, event_ids[0])
-    if network_id is None:
-        log.warning("scheduling event %s names event %s, not seen in the feed", event.id,
-                    event_ids[0])
-    await _affiliate(db, _ids(payload.get(field)), network_id, source)
+        person_ids, network_id = _ids(payload.get("person_id")), _ids(payload.get("network_id"))
+        source = "cohort"
+    else:
+        sources = {"registration.created": ("person_id", "registration"),
+                   "registration.updated": ("person_id", "registration"),
+                   "attendance.recorded": ("person_id", "attendance"),
+                   "session.created": ("facilitator_ids", "facilitation"),
+                   "session.updated": ("facilitator_ids", "facilitation")}
+        event_ids = _ids(payload.get("event_id"))
+        if topic not in sources or not event_ids:
+            return
+        field, source = sources[topic]
+        found = await repository.network_of(db, event_ids[0])
+        if found is None:
+            log.warning("scheduling event %s names event %s, not seen in the feed", event.id,
+                        event_ids[0])
+        person_ids, network_id = _ids(payload.get(field)), [found] if found else []
+    for person_id in person_ids if network_id else ():
+        wanted.setdefault((person_id, network_id[0]), source)
+
+
+async def apply_scheduling_page(db: AsyncSession, events: list[FeedEvent]) -> None:
+    """A page of scheduling's feed, in order, with the affiliations of the whole page added in a
+    few statements at the end ("False for a duplicate, and for a person identity does not know"
+    as one at a time)."""
+    wanted: Affiliations = {}
+    for event in events:
+        await _named(db, event, wanted)
+    await people.affiliate_all(db, wanted)

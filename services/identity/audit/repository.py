@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -9,6 +10,7 @@ from services.identity.audit.models import AuditEntry
 from services.identity.audit.schemas import AuditFilter
 from services.identity.organizations.models import Organization
 from services.identity.people.models import Person
+from shared.db import insert_rows
 from shared.pagination import PageParams, fetch_page
 
 DENIED_SUFFIX = ".denied"  # the actions of refused attempts (shared/denials.py)
@@ -20,9 +22,8 @@ async def add(db: AsyncSession, entry: AuditEntry) -> AuditEntry:
     return entry
 
 
-async def add_all(db: AsyncSession, entries: list[AuditEntry]) -> None:
-    db.add_all(entries)
-    await db.flush()
+async def add_all(db: AsyncSession, entries: list[dict[str, Any]]) -> None:
+    await insert_rows(db, AuditEntry, entries)
 
 
 async def page(db: AsyncSession, params: PageParams, *, organization_id: str | None,

@@ -33,8 +33,9 @@ async def record(db: AsyncSession, *, actor: str, action: str, target_type: str,
     ))
 
 
-async def record_all(db: AsyncSession, entries: list[AuditEntry]) -> None:
-    """Many entries in one flush (a whole sign-in sheet's people, say)."""
+async def record_all(db: AsyncSession, entries: list[dict[str, Any]]) -> None:
+    """Many entries, each given as its columns (id and time left to their defaults), in one
+    statement (a whole sign-in sheet's people, say)."""
     await repository.add_all(db, entries)
 
 

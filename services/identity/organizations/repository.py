@@ -1,4 +1,4 @@
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity.organizations.models import Organization
@@ -48,6 +48,23 @@ async def named(db: AsyncSession, *, kind: str, name: str, parent_id: str | None
     if parent_id:
         statement = statement.where(Organization.parent_id == parent_id)
     return list(await db.exec(statement.order_by(col(Organization.id))))
+
+
+async def named_any(db: AsyncSession, *, kind: str, names: set[str]
+                    ) -> dict[str, list[Organization]]:
+    """named for many names at once: the organizations of `kind` by each name as named compares
+    it (its lowercase), each list in id order."""
+    lowered = func.lower(col(Organization.name))
+    wanted = sorted({name.strip().lower() for name in names})
+    found: dict[str, list[Organization]] = {}
+    if not wanted:
+        return found
+    rows = await db.exec(select(Organization, lowered)
+                         .where(Organization.kind == kind, lowered.in_(wanted))
+                         .order_by(col(Organization.id)))
+    for organization, name in rows:
+        found.setdefault(name, []).append(organization)
+    return found
 
 
 async def networks_of(db: AsyncSession, organization_ids: set[str]) -> set[str]:

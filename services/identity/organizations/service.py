@@ -1,6 +1,7 @@
 """Organizations, and the districts and schools that people name on sign-in sheets."""
 
 from dataclasses import dataclass
+from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -158,21 +159,50 @@ async def _find_or_create(db: AsyncSession, *, kind: str, name: str, candidates:
     return existing
 
 
+class NamedPlaces:
+    """Districts and schools by name for many places at once (a sign-in sheet's): one query per
+    kind for every name given, and repository.named for a name it holds nothing for (or none
+    under the parent asked), which finds one created since."""
+
+    def __init__(self, db: AsyncSession, found: dict[str, dict[str, list[Organization]]]) -> None:
+        self.db, self.found = db, found
+
+    async def named(self, *, kind: str, name: str, parent_id: str | None = None
+                    ) -> list[Organization]:
+        candidates = [o for o in self.found[kind].get(name.strip().lower(), [])
+                      if not parent_id or o.parent_id == parent_id]
+        return candidates or await repository.named(self.db, kind=kind, name=name,
+                                                    parent_id=parent_id)
+
+
+async def named_places(db: AsyncSession, places: list[tuple[str | None, str | None]]
+                       ) -> NamedPlaces:
+    """The NamedPlaces of these (school, district) names."""
+    return NamedPlaces(db, {
+        kind: await repository.named_any(db, kind=kind, names={
+            name for name in names if name and name.strip()})
+        for kind, names in (("school", [s for s, _d in places]),
+                            ("district", [d for _s, d in places]))})
+
+
 async def resolve_place(db: AsyncSession, *, school: str | None, district: str | None,
-                        county: str | None, create: bool = True) -> Place:
+                        county: str | None, create: bool = True,
+                        places: NamedPlaces | None = None) -> Place:
     """District and school given by name, found case-insensitively or (when `create`) created
-    unverified; without `create` a name that finds nothing is left unset."""
+    unverified; without `create` a name that finds nothing is left unset. `places` looks the
+    names up when given (for many places at once)."""
+    named = places.named if places is not None else partial(repository.named, db)
     county = clean_name(county) if county and county.strip() else None
     district_row = None
     if district and district.strip():
         district_row = await _find_or_create(
             db, kind="district", name=district, county=county, parent_id=None, create=create,
-            candidates=await repository.named(db, kind="district", name=district))
+            candidates=await named(kind="district", name=district))
         county = county or (district_row.county if district_row else None)
     school_row = None
     if school and school.strip():
-        candidates = await repository.named(db, kind="school", name=school,
-                                            parent_id=district_row.id if district_row else None)
+        candidates = await named(kind="school", name=school,
+                                 parent_id=district_row.id if district_row else None)
         school_row = await _find_or_create(
             db, kind="school", name=school, county=county,
             parent_id=district_row.id if district_row else None, candidates=candidates,

@@ -7,7 +7,7 @@ from services.identity.memberships.models import Membership
 from services.identity.organizations.models import Organization
 from services.identity.people.models import Person, PersonAffiliation
 from services.identity.sql import contains_ci
-from shared.db import insert_unless_duplicate
+from shared.db import insert_rows_unless_duplicate, insert_unless_duplicate
 from shared.pagination import PageParams, fetch_page
 
 
@@ -140,3 +140,23 @@ async def affiliated(db: AsyncSession, *, person_ids: set[str], organization_ids
                                 col(PersonAffiliation.organization_id).in_(
                                     sorted(organization_ids))))
     return {(person_id, organization_id) for person_id, organization_id in rows}
+
+
+async def affiliate_all(db: AsyncSession, wanted: dict[tuple[str, str], str]) -> None:
+    """affiliate for many (person id, organization id) pairs, each with its source, in a few
+    statements: pairs already affiliated, and those naming a person or an organization identity
+    does not know, are passed over; the rest go in one flush."""
+    if not wanted:
+        return
+    person_ids, organization_ids = {p for p, _o in wanted}, {o for _p, o in wanted}
+    known = await affiliated(db, person_ids=person_ids, organization_ids=organization_ids)
+    people = set(await existing_ids(db, ids=sorted(person_ids), email=None))
+    organizations = set(await db.exec(select(Organization.id).where(
+        col(Organization.id).in_(sorted(organization_ids)))))
+    missing = [{"person_id": person_id, "organization_id": organization_id, "source": source}
+               for (person_id, organization_id), source in wanted.items()
+               if (person_id, organization_id) not in known and person_id in people
+               and organization_id in organizations]
+    if not await insert_rows_unless_duplicate(db, PersonAffiliation, missing):
+        for row in missing:  # affiliated concurrently: each one that is not yet
+            await affiliate(db, **row)

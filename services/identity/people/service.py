@@ -8,12 +8,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.identity import access
 from services.identity.audit import service as audit
-from services.identity.audit.models import AuditEntry
 from services.identity.db import OutboxEvent
 from services.identity.errors import EmailTaken, PersonNotFound
-from services.identity.organizations.service import Place, get_organization, resolve_place
+from services.identity.organizations.service import (
+    NamedPlaces,
+    Place,
+    get_organization,
+    named_places,
+    resolve_place,
+)
 from services.identity.people import repository
-from services.identity.people.models import Person, PersonAffiliation
+from services.identity.people.models import Person
 from services.identity.people.schemas import MatchAnswer, PersonCreate, PersonMatch, PersonUpdate
 from shared.auth import Principal
 from shared.db import insert_all_unless_duplicate
@@ -160,6 +165,8 @@ async def match_people(db: AsyncSession, actor: Principal, acting: Principal | N
     user = acting if actor.is_service and acting is not None else actor
     known = await repository.by_emails(db, {data.email for data in people})
     places: dict[tuple, Place | CascadeError] = {}
+    names = await named_places(db, [(data.school, data.district) for data in people
+                                    if data.email not in known])
     outcomes: list[tuple[Person, bool] | CascadeError] = []
     created: list[Person] = []
     for data in people:
@@ -170,7 +177,7 @@ async def match_people(db: AsyncSession, actor: Principal, acting: Principal | N
         create = powers[data.network_id] == "staff"
         wanted = (data.school, data.district, data.county, create)
         if wanted not in places:
-            places[wanted] = await _place(db, *wanted)
+            places[wanted] = await _place(db, *wanted, names)
         place = places[wanted]
         if isinstance(place, CascadeError):
             outcomes.append(place)
@@ -198,11 +205,11 @@ async def match_people(db: AsyncSession, actor: Principal, acting: Principal | N
 
 
 async def _place(db: AsyncSession, school: str | None, district: str | None,
-                 county: str | None, create: bool) -> Place | CascadeError:
+                 county: str | None, create: bool, names: NamedPlaces) -> Place | CascadeError:
     try:
         async with db.begin_nested():
             return await resolve_place(db, school=school, district=district, county=county,
-                                       create=create)
+                                       create=create, places=names)
     except CascadeError as exc:
         return exc
 
@@ -223,28 +230,19 @@ async def _add_one(db: AsyncSession, outcome: tuple[Person, bool] | CascadeError
 
 
 async def _affiliate_all(db: AsyncSession, pairs: list[tuple[str, str]]) -> None:
-    wanted = dict.fromkeys(pairs)  # in order, once each
-    known = await repository.affiliated(db, person_ids={p for p, _o in wanted},
-                                        organization_ids={o for _p, o in wanted})
-    missing = [PersonAffiliation(person_id=person_id, organization_id=organization_id,
-                                 source="match")
-               for person_id, organization_id in wanted
-               if (person_id, organization_id) not in known]
-    if not await insert_all_unless_duplicate(db, missing):
-        for row in missing:  # affiliated concurrently: each one that is not yet
-            await repository.affiliate(db, person_id=row.person_id,
-                                       organization_id=row.organization_id, source="match")
+    await repository.affiliate_all(db, dict.fromkeys(pairs, "match"))
 
 
 def _match_audit(user: Principal, actor: Principal, network_id: str, person: Person,
-                 created: bool) -> AuditEntry:
+                 created: bool) -> dict[str, Any]:
+    """The audit row of one match, as audit.record_all takes it."""
     details = {"via": actor.subject, "network_id": network_id}
     if created:
         details |= {"school_id": person.school_id, "district_id": person.district_id}
-    return AuditEntry(actor_subject=user.subject,
-                      action="person.create" if created else "person.match",
-                      target_type="person", target_id=person.id, organization_id=network_id,
-                      details=details)
+    return {"actor_subject": user.subject,
+            "action": "person.create" if created else "person.match",
+            "target_type": "person", "target_id": person.id, "organization_id": network_id,
+            "details": details}
 
 
 async def _visible(db: AsyncSession, actor: Principal, person_id: str, *, action: str

@@ -7,9 +7,9 @@ from fastapi import FastAPI
 
 from services.reach.feeds import repository
 from services.reach.feeds.models import FeedCursor
-from services.reach.readmodel.service import apply_identity_event, apply_scheduling_event
+from services.reach.readmodel.service import apply_identity_page, apply_scheduling_page
 from shared.db import utcnow
-from shared.outbox import Apply, FeedConsumer
+from shared.outbox import ApplyPage, FeedConsumer
 from shared.service import Worker
 
 
@@ -45,7 +45,7 @@ def consumer(app: FastAPI, feed: str) -> CatchingUpConsumer:
         client=app.state.gateway,
         sessions=app.state.sessions,
         cursor_model=FeedCursor,
-        apply=APPLY[feed],
+        apply_page=APPLY[feed],
         headers=app.state.service_token.headers,
         poll_interval=settings.feed_poll_interval,
         page_size=settings.feed_page_size,
@@ -61,8 +61,8 @@ def feed_worker(feed: str) -> Worker:
 
 
 FEEDS = {"identity": "/api/identity/v1/feed", "scheduling": "/api/scheduling/v1/feed"}
-APPLY: dict[str, Apply] = {"identity": apply_identity_event,
-                           "scheduling": apply_scheduling_event}
+APPLY: dict[str, ApplyPage] = {"identity": apply_identity_page,
+                               "scheduling": apply_scheduling_page}
 
 
 def feed_workers() -> list[Worker]:

@@ -2,6 +2,7 @@
 page served again, an event repeated) changes nothing."""
 
 import logging
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -52,29 +53,57 @@ SCHEDULING_TOPICS: dict[str, Target] = {
 }
 
 
-async def _apply(topics: dict[str, Target], db: AsyncSession, event: FeedEvent) -> None:
+def _payload(topics: dict[str, Target], event: FeedEvent
+             ) -> tuple[type[ServiceTable], dict[str, Any]] | None:
+    """The table an event writes and the row's values; None for a topic reach ignores."""
     target = topics.get(event.topic)
     if target is None:
-        return
+        return None
     payload_model, table = target
     try:
-        payload = payload_model.model_validate(event.payload)
+        return table, payload_model.model_validate(event.payload).model_dump()
     except ValidationError:
         # One malformed event must not stop the feed for good: it is logged and passed over.
         log.error("feed event %s (%s) has an unreadable payload; skipped", event.id, event.topic,
                   exc_info=True)
-        return
-    await repository.upsert(db, table, payload.model_dump(), version=int(event.id))
+        return None
 
 
-async def apply_identity_event(db: AsyncSession, event: FeedEvent) -> None:
-    deleted = IDENTITY_DELETIONS.get(event.topic)
-    if deleted is not None:
-        # Feeds are read in order, so no earlier event can bring the row back afterwards.
-        await repository.delete(db, deleted, str(event.key))
-        return
-    await _apply(IDENTITY_TOPICS, db, event)
+async def _apply_page(topics: dict[str, Target], deletions: dict[str, type[ServiceTable]],
+                      db: AsyncSession, events: list[FeedEvent]) -> None:
+    """A page of events applied as if one at a time, in a few statements per table: each row
+    takes the values of the latest event for it (by feed position, whatever the page's order),
+    unless the row was written by that event or a later one already. A deletion applies the
+    events before it first, so the page's order around it is kept."""
+    pending: dict[type[ServiceTable], dict[str, tuple[dict[str, Any], int]]] = {}
+
+    async def write_pending() -> None:
+        for table, rows in pending.items():
+            await repository.upsert_many(db, table, rows)
+        pending.clear()
+
+    for event in events:
+        deleted = deletions.get(event.topic)
+        if deleted is not None:
+            await write_pending()
+            # Feeds are read in order, so no earlier event can bring the row back afterwards.
+            await repository.delete(db, deleted, str(event.key))
+            continue
+        found = _payload(topics, event)
+        if found is None:
+            continue
+        table, values = found
+        version = int(event.id)
+        rows = pending.setdefault(table, {})
+        if values["id"] not in rows or rows[values["id"]][1] < version:
+            rows[values["id"]] = (values, version)
+    await write_pending()
 
 
-async def apply_scheduling_event(db: AsyncSession, event: FeedEvent) -> None:
-    await _apply(SCHEDULING_TOPICS, db, event)
+async def apply_identity_page(db: AsyncSession, events: list[FeedEvent]) -> None:
+    await _apply_page(IDENTITY_TOPICS, IDENTITY_DELETIONS, db, events)
+
+
+async def apply_scheduling_page(db: AsyncSession, events: list[FeedEvent]) -> None:
+    await _apply_page(SCHEDULING_TOPICS, {}, db, events)
+

@@ -1,7 +1,7 @@
 """Rules for attendance: facilitators and the network's staff record it, once per person, from a
 few hours before the session starts (the lead time); never for a cancelled session or event."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,8 +15,9 @@ from services.scheduling.events.models import Event
 from services.scheduling.sessions import service as sessions
 from services.scheduling.sessions.models import Session
 from shared.auth import Principal
-from shared.db import insert_all_unless_duplicate, insert_unless_duplicate, utcnow
+from shared.db import insert_rows_unless_duplicate, insert_unless_duplicate, utcnow
 from shared.errors import Conflict, Forbidden
+from shared.ids import new_id
 from shared.outbox import publish_all
 from shared.pagination import PageParams
 
@@ -68,17 +69,20 @@ async def open_session(db: AsyncSession, *, principal: Principal, session_id: st
     return session
 
 
-def _new(session: Session, *, person_id: str, source: str, principal: Principal) -> Attendance:
-    return Attendance(session_id=session.id, event_id=session.event_id, person_id=person_id,
-                      source=source, recorded_by=principal.subject)
+def _row(session: Session, *, person_id: str, source: str, principal: Principal,
+         at: datetime) -> dict:
+    """The columns of a new attendance."""
+    return {"id": new_id(), "session_id": session.id, "event_id": session.event_id,
+            "person_id": person_id, "source": source, "recorded_by": principal.subject,
+            "recorded_at": at}
 
 
-def _event(attendance: Attendance) -> tuple[str, str, dict]:
-    """The attendance.recorded event of a new attendance."""
-    return "attendance.recorded", attendance.id, {
-        "id": attendance.id, "session_id": attendance.session_id, "event_id": attendance.event_id,
-        "person_id": attendance.person_id, "source": attendance.source,
-        "recorded_at": attendance.recorded_at.isoformat(),
+def _event(row: dict) -> tuple[str, str, dict]:
+    """The attendance.recorded event of a new attendance (its columns)."""
+    return "attendance.recorded", row["id"], {
+        "id": row["id"], "session_id": row["session_id"], "event_id": row["event_id"],
+        "person_id": row["person_id"], "source": row["source"],
+        "recorded_at": row["recorded_at"].isoformat(),
     }
 
 
@@ -89,14 +93,15 @@ async def record(db: AsyncSession, *, principal: Principal, session_id: str, per
     existing = await repository.find(db, session_id=session.id, person_id=person_id)
     if existing is not None:
         return existing, False
-    attendance = _new(session, person_id=person_id, source=source, principal=principal)
+    attendance = Attendance(**_row(session, person_id=person_id, source=source,
+                                   principal=principal, at=utcnow()))
     if not await insert_unless_duplicate(db, attendance):  # a concurrent check-in won
         # A concurrent check-in of the same person committed first: answer with its record.
         existing = await repository.find(db, session_id=session.id, person_id=person_id)
         if existing is None:
             raise Conflict("This person is being checked in by another request; try again.")
         return existing, False
-    await publish_all(db, OutboxEvent, [_event(attendance)])
+    await publish_all(db, OutboxEvent, [_event(attendance.model_dump())])
     return attendance, True
 
 
@@ -108,14 +113,14 @@ async def record_many(db: AsyncSession, *, principal: Principal, session_id: str
     session = await open_session(db, principal=principal, session_id=session_id, lead=lead)
     wanted = list(dict.fromkeys(person_ids))
     already = await repository.attended_among(db, session_id=session.id, person_ids=wanted)
-    new = [_new(session, person_id=person_id, source=source, principal=principal)
+    now = utcnow()
+    new = [_row(session, person_id=person_id, source=source, principal=principal, at=now)
            for person_id in wanted if person_id not in already]
-    if not await insert_all_unless_duplicate(db, new):
+    if not await insert_rows_unless_duplicate(db, Attendance, new):
         # A concurrent check-in recorded one of them meanwhile: one at a time, then.
-        new = [attendance for attendance in new
-               if await insert_unless_duplicate(db, attendance)]
-    await publish_all(db, OutboxEvent, [_event(attendance) for attendance in new])
-    recorded = {attendance.person_id for attendance in new}
+        new = [row for row in new if await insert_unless_duplicate(db, Attendance(**row))]
+    await publish_all(db, OutboxEvent, [_event(row) for row in new])
+    recorded = {row["person_id"] for row in new}
     return {person_id: person_id in recorded for person_id in wanted}
 
 
