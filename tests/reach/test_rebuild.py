@@ -4,8 +4,8 @@ figures as the one the feeds built as they went (on both databases)."""
 from sqlalchemy import update
 
 from services.cli import main
-from services.reach.readmodel.models import Person
 from services.reach.feeds.rebuild import READ_MODEL, rebuild
+from services.reach.readmodel.models import Person
 from tests.reach.callers import WINDOW, admin_of_network
 
 QUESTIONS = [
