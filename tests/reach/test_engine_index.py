@@ -437,3 +437,21 @@ async def test_figures_answer_503_until_the_first_load_and_then_see_direct_write
         # Written straight into the read model (no feeds): the next answer shows it.
         await writer.put([(Person, {"id": "p2", "role": "teacher"})])
         assert (await client.get("/api/reach/v1/engine-probe")).json() == {"people": 2}
+
+
+async def test_a_load_leaves_the_database_free_for_writers(sessions):
+    """On SQLite each transaction holds the write lock (shared/db.py): a load that read its
+    millions of rows in one transaction would stop the feed consumers for minutes."""
+    network = RandomNetwork(7)
+    writer = Writer(sessions)
+    await writer.put(network.rows())
+    index = ReachIndex(sessions, clock=lambda: NOW, chunk=2)
+    load = asyncio.create_task(index.refresh())
+    writes_during_load = 0
+    while not load.done():
+        await asyncio.wait_for(writer.put(network.more()[:3]), timeout=5)
+        writes_during_load += not load.done()
+    await load
+    assert writes_during_load >= 3
+    await index.refresh()
+    assert_same(await reference(sessions), index.snapshot())

@@ -592,27 +592,34 @@ class ReachIndex:
             rebuilds = await self._rebuilds(db)
         return rebuilds != self.rebuilds
 
+    async def _read(self, query) -> list:
+        """One chunk of rows in a transaction of its own: on SQLite every transaction holds
+        the write lock (shared/db.py), and a load of 10 million rows takes minutes."""
+        async with self._sessions() as db:
+            return (await db.exec(query)).all()
+
     async def _load(self) -> None:
         self._reset()
         self._bulk = True
+        # Marks first: a row written while the load reads gets a later version, which the
+        # next refresh reads again (applying a row twice changes nothing).
         async with self._sessions() as db:
             self.rebuilds = await self._rebuilds(db)
             marks = await self._marks(db)
-            for name, table in _TABLES.items():
-                if name == "membership":
-                    continue
-                last = ""
-                while True:
-                    rows = (await db.exec(
-                        select(*_columns(table)).where(table.id > last)
-                        .order_by(table.id).limit(self.chunk))).all()
-                    if not rows:
-                        break
-                    self._apply(name, rows)
-                    last = rows[-1][0]
-                self.cursors[name] = marks[name]
+        for name, table in _TABLES.items():
+            if name == "membership":
+                continue
+            last = ""
+            while True:
+                rows = await self._read(select(*_columns(table)).where(table.id > last)
+                                        .order_by(table.id).limit(self.chunk))
+                if not rows:
+                    break
+                self._apply(name, rows)
+                last = rows[-1][0]
+            self.cursors[name] = marks[name]
+        async with self._sessions() as db:
             await self._reload_memberships(db)
-            await db.rollback()
         await asyncio.to_thread(self._settle_load)
 
     def _settle_load(self) -> None:
@@ -621,27 +628,26 @@ class ReachIndex:
 
     async def _refresh(self) -> None:
         changed: dict[str, bool] = {}
+        for name, table in _TABLES.items():
+            if name == "membership":
+                continue
+            version, last = self.cursors[name]
+            while True:
+                rows = await self._read(
+                    select(*_columns(table))
+                    # The bound on version alone is what lets the version index be used: as
+                    # one OR, SQLite and PostgreSQL scan the whole table.
+                    .where(table.version >= version, or_(table.version > version,
+                                                         table.id > last))
+                    .order_by(table.version, table.id).limit(self.chunk))
+                if not rows:
+                    break
+                changed[name] = True
+                self._apply(name, rows)
+                version, last = rows[-1][-1], rows[-1][0]
+            self.cursors[name] = (version, last)
         async with self._sessions() as db:
-            for name, table in _TABLES.items():
-                if name == "membership":
-                    continue
-                version, last = self.cursors[name]
-                while True:
-                    rows = (await db.exec(
-                        select(*_columns(table))
-                        # The bound on version alone is what lets the version index be
-                        # used: as one OR, SQLite and PostgreSQL scan the whole table.
-                        .where(table.version >= version,
-                               or_(table.version > version, table.id > last))
-                        .order_by(table.version, table.id).limit(self.chunk))).all()
-                    if not rows:
-                        break
-                    changed[name] = True
-                    self._apply(name, rows)
-                    version, last = rows[-1][-1], rows[-1][0]
-                self.cursors[name] = (version, last)
             changed["membership"] = await self._reload_memberships(db)
-            await db.rollback()
         if not any(changed.values()):
             return
         self._finish_refresh()
