@@ -2,8 +2,10 @@
 network's own staff, protected aggregates for partners (figures/disclosure.py). Never anything
 about one person."""
 
+import asyncio
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -329,9 +331,7 @@ async def breakdown(db: AsyncSession, engine: Engine, asked: Asked, *,
     else:
         values = (years_between(q.start, q.end) if dimension in ("school_year", "program_year")
                   else CHOICES[dimension])
-        for value in values:
-            narrowed = q.narrowed(dimension, value)
-            reach = await ask(engine, narrowed)
+        for value, reach in await _asked_per_value(engine, q, dimension, values):
             table = summary_table(reach, people, mask)
             if dimension in SESSION_DIMENSIONS and not (table.values["total"][0]
                                                         or table.values["active_leaders"][0]):
@@ -342,6 +342,19 @@ async def breakdown(db: AsyncSession, engine: Engine, asked: Asked, *,
                 row.role_mix = _role_mix(reach.leaders & mask, people, d, table)
             rows.append(row)
     return BreakdownPublic(**asked.header(), dimension=dimension, rows=rows)
+
+
+async def _asked_per_value(engine: Engine, q: Question, dimension: str,
+                           values: Sequence[str]) -> list[tuple[str, Reach]]:
+    """The question narrowed to each value, asked as many at a time as there are worker
+    threads (a window of many school years must not hold all their answers at once)."""
+    answers = []
+    step = int(ASKS.total_tokens)
+    for first in range(0, len(values), step):
+        batch = values[first:first + step]
+        answers += zip(batch, await asyncio.gather(
+            *(ask(engine, q.narrowed(dimension, v)) for v in batch)), strict=True)
+    return answers
 
 
 def _row(table: Table, i: int, d: Disclosure, key: str | None, label: str, whole: dict,
