@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.engine import HISTORY, NETWORKS, YEAR  # noqa: E402
-from bench.signups import ADMIN_EMAIL, ADMIN_PASSWORD, running_suite  # noqa: E402
+from bench.signups import ADMIN_EMAIL, ADMIN_PASSWORD, percentile, running_suite  # noqa: E402
 from services.reach.engine.reference import equity_flags  # noqa: E402
 from services.reach.engine.result import DIRECT_KINDS  # noqa: E402
 from services.reach.figures.questions import (  # noqa: E402
@@ -204,11 +204,6 @@ def service_answer(body: dict, question: str) -> dict:
 
 # -- the run ----------------------------------------------------------------------------------
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
 def memory_mb(pid: int) -> tuple[float, float]:
     fields = dict(line.split(":", 1) for line in
                   Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
@@ -296,7 +291,7 @@ async def measure(suite: Suite, con, backend: str, asks: int, only: list[str]) -
                     expected = duckdb_answer(con, question, network, first, last)
                     yardstick.append((time.perf_counter() - began) * 1000)
                     differ += service_answer(response.json(), question) != expected
-                p95, d95 = percentile(took, 0.95), percentile(yardstick, 0.95)
+                p95, d95 = percentile(sorted(took), 0.95), percentile(sorted(yardstick), 0.95)
                 worst = max(worst, p95)
                 print(f"{window_name:<16} {question:<14} {statistics.median(took):>9.0f} ms "
                       f"{p95:>4.0f} ms {statistics.median(yardstick):>8.0f} ms {d95:>4.0f} ms "
