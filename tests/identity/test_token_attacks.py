@@ -20,7 +20,7 @@ from services.identity.tokens import repository
 from services.identity.tokens.keys import KeyCipher, KeyEncryptionError
 from shared.db import utcnow
 from tests.identity.conftest import ADMIN_EMAIL, BASE
-from tests.support.stack import CLIENT_SECRETS, ROOT_LOGIN, bearer, eventually
+from tests.support.stack import CLIENT_SECRETS, ROOT_LOGIN, bearer, eventually, reach_summary
 from tests.support.tokens import TestKeys
 
 
@@ -258,15 +258,8 @@ class TestAudiences:
             assert response.status_code == 401, (service, response.text)
             assert response.json()["code"] == "unauthorized", service
 
-        async def summary() -> httpx.Response | None:
-            response = await stack.client.get("/api/reach/v1/summary", headers=as_partner,
-                                              params={"network_id": network["id"],
-                                                      "from": "2026-01-01", "to": "2026-12-31"})
-            # 503 while reach's index loads, 404 until reach has read the new network from
-            # identity's feed: both say to come back.
-            return None if response.status_code in (503, 404) else response
-
-        reach = await eventually(summary)
+        reach = await reach_summary(stack.client, as_partner, {
+            "network_id": network["id"], "from": "2026-01-01", "to": "2026-12-31"})
         assert reach.status_code == 200, reach.text
 
     @pytest.mark.parametrize("client_id,allowed,refused", [

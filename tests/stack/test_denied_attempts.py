@@ -9,7 +9,7 @@ import jwt
 from sqlalchemy import update
 
 from services.identity.affiliations.models import FeedCursor
-from tests.support.stack import ROOT_LOGIN, bearer, eventually
+from tests.support.stack import ROOT_LOGIN, bearer, eventually, reach_summary
 
 IDENTITY = "/api/identity/v1"
 SCHEDULING = "/api/scheduling/v1"
@@ -180,8 +180,7 @@ async def test_a_partner_of_another_network_asking_for_its_reach_is_audited(stac
     key = (await _post(stack, f"{IDENTITY}/organizations/{partner['id']}/api-keys",
                        world.root, json={}))["key"]
     window = {"from": "2026-01-01", "to": "2026-12-31"}
-    own = await stack.client.get("/api/reach/v1/summary", headers=bearer(key),
-                                 params={"network_id": world.b["id"], **window})
+    own = await reach_summary(stack.client, bearer(key), {"network_id": world.b["id"], **window})
     assert own.status_code == 200, own.text
     theirs = await stack.client.get("/api/reach/v1/summary", headers=bearer(key),
                                     params={"network_id": world.a["id"], **window})

@@ -134,3 +134,14 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 10
         if time.monotonic() > deadline:
             raise AssertionError(f"not true within {timeout}s; last result: {result!r}")
         await asyncio.sleep(interval)
+
+
+async def reach_summary(client, headers: dict, params: dict):
+    """GET reach's summary as a client told to come back would: through 503 while reach's index
+    loads and 404 until reach has read a network identity made a moment ago."""
+
+    async def answered():
+        response = await client.get("/api/reach/v1/summary", headers=headers, params=params)
+        return None if response.status_code in (503, 404) else response
+
+    return await eventually(answered)
